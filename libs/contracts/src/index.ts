@@ -1,0 +1,2 @@
+export * from './events/catalogue.v1';
+export * from './streams';
