@@ -23,6 +23,8 @@ const common = {
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.cache/'],
 };
 module.exports = {
+  // testTimeout is a global option (ignored inside projects): unit tests are fast anyway.
+  testTimeout: 120_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,test}/**/*.unit.spec.ts'] },
     {
@@ -30,14 +32,14 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,test}/**/*.int.spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup.cjs',
-      testTimeout: 120_000,
+      globalTeardown: '<rootDir>/libs/testing/src/global-teardown.cjs',
     },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/{apps,libs,test}/**/*.e2e.spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup.cjs',
-      testTimeout: 300_000,
+      globalTeardown: '<rootDir>/libs/testing/src/global-teardown.cjs',
     },
   ],
 };

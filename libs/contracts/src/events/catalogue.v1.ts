@@ -191,8 +191,9 @@ export type CanonicalEventType = keyof CanonicalEventDataV1;
 export const PERSONAL_FIELDS: { readonly [T in CanonicalEventType]: readonly (keyof CanonicalEventDataV1[T])[] } = {
   CustomerRegistered: ['fullName', 'nationalId', 'birthDate', 'phone', 'email', 'address'],
   ContactDetailsChanged: ['phone', 'email', 'address'],
-  ChannelIdentityLinked: [],
-  ChannelIdentityUnlinked: [],
+  // the value may be a phone number or a national id: treat it as personal whatever the scheme
+  ChannelIdentityLinked: ['value'],
+  ChannelIdentityUnlinked: ['value'],
   CustomersMerged: [],
   CustomersUnmerged: [],
   RelationshipManagerAssigned: [],

@@ -1,0 +1,6 @@
+import type { Suite } from '../report';
+import { eventStoreSuite } from './event-store';
+
+export const SUITES: Record<string, Suite> = {
+  'event-store': eventStoreSuite,
+};

@@ -1,0 +1,152 @@
+import { DEFAULT_DOMAIN_CONFIG, type DomainConfig } from '../config/domain-config';
+import type { Customer360State } from '../customer-360/customer-360.state';
+import { customerFacts, type FactSheet } from './customer-facts';
+import { evaluateRule, ruleErrors, type SegmentRule } from './segment-rule';
+
+/** Limits a segment to part of the bank (a pilot region, some branches). Empty = everywhere. */
+export interface SegmentScope {
+  readonly regions?: readonly string[];
+  readonly branches?: readonly string[];
+}
+
+/** A versioned segment definition. A changed rule is a new version, never an edit in place. */
+export interface SegmentDefinition {
+  readonly id: string;
+  readonly version: number;
+  readonly name: string;
+  readonly description: string;
+  readonly scope?: SegmentScope;
+  readonly rule: SegmentRule;
+}
+
+export interface SegmentEvaluation {
+  readonly segmentId: string;
+  readonly version: number;
+  readonly member: boolean;
+  readonly reason: string;
+}
+
+const outOfScope = (scope: SegmentScope | undefined, sheet: FactSheet): string | null => {
+  const { region, branchCode } = sheet.facts;
+  if (
+    scope?.regions !== undefined &&
+    scope.regions.length > 0 &&
+    !scope.regions.includes(region ?? '')
+  ) {
+    return `out of scope: region ${region ?? 'unknown'} not in [${scope.regions.join(', ')}]`;
+  }
+  if (
+    scope?.branches !== undefined &&
+    scope.branches.length > 0 &&
+    !scope.branches.includes(branchCode ?? '')
+  ) {
+    return `out of scope: branch ${branchCode ?? 'unknown'} not in [${scope.branches.join(', ')}]`;
+  }
+  return null;
+};
+
+/** Evaluates one segment against facts already computed (many segments, one fact sheet). */
+export const evaluateSegmentOnFacts = (
+  segment: SegmentDefinition,
+  sheet: FactSheet,
+): SegmentEvaluation => {
+  const scoped = outOfScope(segment.scope, sheet);
+  if (scoped !== null)
+    return { segmentId: segment.id, version: segment.version, member: false, reason: scoped };
+  const outcome = evaluateRule(segment.rule, sheet);
+  return {
+    segmentId: segment.id,
+    version: segment.version,
+    member: outcome.holds,
+    reason: outcome.reason,
+  };
+};
+
+/** Is the customer in the segment at `now`, and why (or why not). */
+export const evaluateSegment = (
+  segment: SegmentDefinition,
+  view: Customer360State,
+  now: Date | string,
+  config: DomainConfig = DEFAULT_DOMAIN_CONFIG,
+): SegmentEvaluation => evaluateSegmentOnFacts(segment, customerFacts(view, now, config));
+
+export const evaluateSegments = (
+  segments: readonly SegmentDefinition[],
+  view: Customer360State,
+  now: Date | string,
+  config: DomainConfig = DEFAULT_DOMAIN_CONFIG,
+): SegmentEvaluation[] => {
+  const sheet = customerFacts(view, now, config);
+  return segments.map((s) => evaluateSegmentOnFacts(s, sheet));
+};
+
+export interface MembershipChange {
+  readonly segmentId: string;
+  readonly version: number;
+  readonly reason: string;
+}
+
+export interface MembershipDiff {
+  readonly entered: readonly MembershipChange[];
+  readonly left: readonly MembershipChange[];
+}
+
+/**
+ * Who enters and who leaves between two evaluations of the same customer (live: before and
+ * after an event or a clock tick; shadow: active rule version vs candidate). A segment that
+ * is missing from `after` was withdrawn: its members leave.
+ */
+export const diffMembership = (
+  before: readonly SegmentEvaluation[],
+  after: readonly SegmentEvaluation[],
+): MembershipDiff => {
+  const was = new Map(before.map((e) => [e.segmentId, e]));
+  const now = new Map(after.map((e) => [e.segmentId, e]));
+  const entered: MembershipChange[] = [];
+  const left: MembershipChange[] = [];
+  for (const e of after) {
+    const prior = was.get(e.segmentId);
+    if (e.member && prior?.member !== true)
+      entered.push({ segmentId: e.segmentId, version: e.version, reason: e.reason });
+    if (!e.member && prior?.member === true)
+      left.push({ segmentId: e.segmentId, version: e.version, reason: e.reason });
+  }
+  for (const e of before) {
+    if (e.member && !now.has(e.segmentId)) {
+      left.push({ segmentId: e.segmentId, version: e.version, reason: 'segment withdrawn' });
+    }
+  }
+  const byId = (a: MembershipChange, b: MembershipChange): number =>
+    a.segmentId < b.segmentId ? -1 : a.segmentId > b.segmentId ? 1 : 0;
+  return { entered: entered.sort(byId), left: left.sort(byId) };
+};
+
+/** Validates a definition that arrived as JSON; lists every problem (empty: valid). */
+export const segmentDefinitionErrors = (input: unknown): string[] => {
+  if (typeof input !== 'object' || input === null) return ['definition: must be an object'];
+  const d = input as Record<string, unknown>;
+  const errors: string[] = [];
+  if (typeof d['id'] !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(d['id']))
+    errors.push('id: kebab-case string required');
+  if (typeof d['version'] !== 'number' || !Number.isInteger(d['version']) || d['version'] < 1) {
+    errors.push('version: positive integer required');
+  }
+  if (typeof d['name'] !== 'string' || d['name'] === '') errors.push('name: required');
+  if (typeof d['description'] !== 'string') errors.push('description: string required');
+  const scope = d['scope'];
+  if (scope !== undefined) {
+    if (typeof scope !== 'object' || scope === null) errors.push('scope: must be an object');
+    else {
+      for (const key of ['regions', 'branches'] as const) {
+        const list = (scope as Record<string, unknown>)[key];
+        if (
+          list !== undefined &&
+          !(Array.isArray(list) && list.every((x) => typeof x === 'string'))
+        ) {
+          errors.push(`scope.${key}: must be an array of strings`);
+        }
+      }
+    }
+  }
+  return [...errors, ...ruleErrors(d['rule'])];
+};

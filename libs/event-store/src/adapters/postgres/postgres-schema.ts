@@ -1,0 +1,191 @@
+import type { Pool } from 'pg';
+import { runSqlMigrations, type SqlMigration } from './sql-migrations';
+
+export const DEFAULT_EVENT_STORE_SCHEMA = 'event_store';
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Schema names are interpolated into SQL, so only plain lower-case identifiers are allowed. */
+export function assertSchemaName(schema: string): void {
+  if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid event store schema name: ${schema}`);
+}
+
+/** SQLSTATEs raised by append_events; the adapter maps them to coded errors. */
+export const SQLSTATE_WRONG_EXPECTED_REVISION = 'C3E01';
+export const SQLSTATE_EVENT_ID_CONFLICT = 'C3E02';
+
+/**
+ * The event store schema. Global order is (transaction_id, seq): transaction_id is the
+ * appending transaction's xid8, seq the event's 1-based index in its batch (one append is
+ * one transaction, so the pair is unique). Readers of all only read rows whose transaction
+ * is below the snapshot's xmin: those transactions are finished, and every later one gets a
+ * larger id, so what a reader sees is a prefix of the final order (no sequence-gap skips).
+ */
+export function postgresEventStoreMigrations(schema: string): SqlMigration[] {
+  assertSchemaName(schema);
+  const s = schema;
+  return [
+    {
+      id: '001-events',
+      sql: `
+CREATE TABLE ${s}.streams (
+  stream_id text PRIMARY KEY,
+  -- last revision; -1 only transiently, while the first append to the stream runs
+  revision bigint NOT NULL
+);
+
+CREATE TABLE ${s}.events (
+  transaction_id xid8 NOT NULL,
+  seq integer NOT NULL,
+  event_id uuid NOT NULL,
+  stream_id text NOT NULL,
+  revision bigint NOT NULL,
+  type text NOT NULL,
+  version integer NOT NULL,
+  data jsonb NOT NULL,
+  metadata jsonb NOT NULL DEFAULT '{}'::jsonb,
+  correlation_id text,
+  causation_id text,
+  occurred_at timestamptz NOT NULL,
+  recorded_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT events_position_pk PRIMARY KEY (transaction_id, seq),
+  CONSTRAINT events_event_id_key UNIQUE (event_id),
+  CONSTRAINT events_stream_revision_key UNIQUE (stream_id, revision)
+);
+
+-- Append-only: history is immutable (erasure destroys keys, never rows).
+CREATE FUNCTION ${s}.refuse_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  RAISE EXCEPTION 'event store rows are append-only' USING ERRCODE = 'C3E09';
+END
+$fn$;
+CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON ${s}.events
+  FOR EACH ROW EXECUTE FUNCTION ${s}.refuse_change();
+
+/*
+ * One round trip per batch. p_expected: 'any' | 'no_stream' | 'stream_exists' | a revision.
+ * p_events: JSON array of {ord, event_id, type, version, data, metadata, correlation_id,
+ * causation_id, occurred_at}. Appends to one stream serialise on that stream's row only.
+ */
+CREATE FUNCTION ${s}.append_events(p_stream_id text, p_expected text, p_events jsonb)
+RETURNS TABLE (next_revision bigint, last_transaction_id text, last_seq integer, written integer)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_current bigint;
+  v_total integer := jsonb_array_length(p_events);
+  v_existing integer;
+  v_same integer;
+  v_first_existing bigint;
+  v_offsets integer;
+  v_conflict uuid;
+  v_existing_ids uuid[];
+  v_written integer;
+  v_last_seq integer;
+BEGIN
+  SELECT st.revision INTO v_current FROM ${s}.streams st WHERE st.stream_id = p_stream_id FOR UPDATE;
+  IF NOT FOUND THEN
+    INSERT INTO ${s}.streams (stream_id, revision) VALUES (p_stream_id, -1) ON CONFLICT (stream_id) DO NOTHING;
+    SELECT st.revision INTO v_current FROM ${s}.streams st WHERE st.stream_id = p_stream_id FOR UPDATE;
+  END IF;
+
+  -- Idempotency: which events of the batch are stored already, and are they the same?
+  SELECT count(*)::int,
+         count(*) FILTER (WHERE e.stream_id = p_stream_id AND e.type = b.type AND e.version = b.version
+                            AND e.data = b.data AND e.metadata = coalesce(b.metadata, '{}'::jsonb)
+                            AND e.correlation_id IS NOT DISTINCT FROM b.correlation_id
+                            AND e.causation_id IS NOT DISTINCT FROM b.causation_id
+                            AND (b.occurred_at IS NULL OR e.occurred_at = b.occurred_at))::int,
+         min(e.revision),
+         count(DISTINCT e.revision - b.ord)::int,
+         coalesce(array_agg(b.event_id), '{}')
+    INTO v_existing, v_same, v_first_existing, v_offsets, v_existing_ids
+    FROM jsonb_to_recordset(p_events) AS b(ord int, event_id uuid, type text, version int, data jsonb,
+           metadata jsonb, correlation_id text, causation_id text, occurred_at timestamptz)
+    JOIN ${s}.events e ON e.event_id = b.event_id;
+
+  IF v_existing > v_same THEN
+    SELECT b.event_id INTO v_conflict
+      FROM jsonb_to_recordset(p_events) AS b(ord int, event_id uuid, type text, version int, data jsonb,
+             metadata jsonb, correlation_id text, causation_id text, occurred_at timestamptz)
+      JOIN ${s}.events e ON e.event_id = b.event_id
+     WHERE NOT (e.stream_id = p_stream_id AND e.type = b.type AND e.version = b.version
+                AND e.data = b.data AND e.metadata = coalesce(b.metadata, '{}'::jsonb)
+                AND e.correlation_id IS NOT DISTINCT FROM b.correlation_id
+                AND e.causation_id IS NOT DISTINCT FROM b.causation_id
+                AND (b.occurred_at IS NULL OR e.occurred_at = b.occurred_at))
+     ORDER BY b.ord LIMIT 1;
+    RAISE EXCEPTION 'event id appended before with a different body' USING ERRCODE = '${SQLSTATE_EVENT_ID_CONFLICT}', DETAIL = v_conflict::text;
+  END IF;
+
+  IF v_existing = v_total THEN
+    -- A retry of a stored batch answers as before, provided it is the same batch in the same
+    -- order and the expectation held where it was written.
+    IF v_offsets <> 1 THEN
+      RAISE EXCEPTION 'events appended before in a different order' USING ERRCODE = '${SQLSTATE_EVENT_ID_CONFLICT}', DETAIL = '';
+    END IF;
+    IF NOT (p_expected = 'any'
+            OR (p_expected = 'no_stream' AND v_first_existing = 0)
+            OR (p_expected = 'stream_exists' AND v_first_existing > 0)
+            OR (p_expected ~ '^[0-9]+$' AND v_first_existing = p_expected::bigint + 1)) THEN
+      RAISE EXCEPTION 'wrong expected revision' USING ERRCODE = '${SQLSTATE_WRONG_EXPECTED_REVISION}', DETAIL = v_current::text;
+    END IF;
+    RETURN QUERY
+      SELECT e.revision, e.transaction_id::text, e.seq, 0
+        FROM jsonb_to_recordset(p_events) AS b(event_id uuid)
+        JOIN ${s}.events e ON e.event_id = b.event_id
+       ORDER BY e.revision DESC LIMIT 1;
+    RETURN;
+  END IF;
+
+  IF NOT (p_expected = 'any'
+          OR (p_expected = 'no_stream' AND v_current = -1)
+          OR (p_expected = 'stream_exists' AND v_current >= 0)
+          OR (p_expected ~ '^[0-9]+$' AND v_current = p_expected::bigint)) THEN
+    RAISE EXCEPTION 'wrong expected revision' USING ERRCODE = '${SQLSTATE_WRONG_EXPECTED_REVISION}', DETAIL = v_current::text;
+  END IF;
+
+  -- Events already stored identically (a batch overlapping an earlier one) are skipped. Only
+  -- those seen above: an id committed concurrently since then must hit the unique constraint
+  -- (the adapter re-runs the append to classify it), not be skipped silently.
+  WITH ins AS (
+    INSERT INTO ${s}.events (transaction_id, seq, event_id, stream_id, revision, type, version, data,
+                             metadata, correlation_id, causation_id, occurred_at, recorded_at)
+    SELECT pg_current_xact_id(), b.ord, b.event_id, p_stream_id,
+           v_current + row_number() OVER (ORDER BY b.ord), b.type, b.version, b.data,
+           coalesce(b.metadata, '{}'::jsonb), b.correlation_id, b.causation_id,
+           coalesce(b.occurred_at, now()), now()
+      FROM jsonb_to_recordset(p_events) AS b(ord int, event_id uuid, type text, version int, data jsonb,
+             metadata jsonb, correlation_id text, causation_id text, occurred_at timestamptz)
+     WHERE b.event_id <> ALL (v_existing_ids)
+     ORDER BY b.ord
+    RETURNING seq
+  )
+  SELECT count(*)::int, max(ins.seq) INTO v_written, v_last_seq FROM ins;
+
+  UPDATE ${s}.streams SET revision = v_current + v_written WHERE stream_id = p_stream_id;
+  RETURN QUERY SELECT v_current + v_written, pg_current_xact_id()::text, v_last_seq, v_written;
+END
+$fn$;
+`,
+    },
+  ];
+}
+
+/** Creates or upgrades the event store schema. Safe to call from several processes at once. */
+export async function migratePostgresEventStore(
+  pool: Pool,
+  schema: string = DEFAULT_EVENT_STORE_SCHEMA,
+): Promise<string[]> {
+  assertSchemaName(schema);
+  try {
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  } catch (e) {
+    // Two processes racing on CREATE SCHEMA IF NOT EXISTS: the loser sees a unique violation.
+    if ((e as { code?: unknown }).code !== '23505') throw e;
+  }
+  return runSqlMigrations(
+    pool,
+    `${schema}.schema_migrations`,
+    postgresEventStoreMigrations(schema),
+  );
+}
