@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { generateDataKey, unwrapDataKey, wrapDataKey } from './field-cipher';
+import type { EraseOutcome, KeyStore, WrappedDataKey } from './key-store.port';
+import { LruCache } from './lru-cache';
+import type { MasterKeyring } from './master-keys';
+
+export interface KeyCacheOptions {
+  /** Most unwrapped data keys kept in memory (default 1000). */
+  readonly maxEntries?: number;
+  /**
+   * How long an unwrapped key is trusted before the key store is asked again (default 30 s).
+   * This bounds how long another process keeps reading a subject erased elsewhere.
+   */
+  readonly ttlMs?: number;
+}
+
+export interface SubjectKey {
+  readonly keyId: string;
+  readonly key: Buffer;
+}
+
+/**
+ * Data keys per subject: creates, unwraps, caches (bounded LRU with expiry), destroys.
+ * A cache miss always goes to the key store, so a key erased by another process is seen as
+ * erased from the next miss on; erasure here drops the cached key at once.
+ */
+export class SubjectKeys {
+  private readonly byKeyId: LruCache<string, Buffer>;
+  private readonly bySubject: LruCache<string, SubjectKey>;
+  /** Erasure is permanent, so a key id known erased stays erased; bounded all the same. */
+  private readonly erased: LruCache<string, true>;
+  private readonly inFlight = new Map<string, Promise<Buffer | null>>();
+
+  constructor(
+    private readonly store: KeyStore,
+    private readonly masterKeys: MasterKeyring,
+    cache: KeyCacheOptions = {},
+  ) {
+    const max = cache.maxEntries ?? 1000;
+    const ttl = cache.ttlMs ?? 30_000;
+    this.byKeyId = new LruCache(max, ttl);
+    this.bySubject = new LruCache(max, ttl);
+    this.erased = new LruCache(max, 24 * 3600 * 1000);
+  }
+
+  /** The subject's data key, created on first use. Throws SubjectErased for an erased subject. */
+  async forAppend(subjectId: string): Promise<SubjectKey> {
+    const cached = this.bySubject.get(subjectId);
+    if (cached) return cached;
+    let stored = await this.store.findBySubject(subjectId);
+    if (!stored) {
+      const keyId = randomUUID();
+      const fresh = generateDataKey();
+      const master = this.masterKeys.active();
+      stored = await this.store.insertIfAbsent({
+        subjectId,
+        keyId,
+        masterKeyId: master.id,
+        wrappedKey: wrapDataKey(fresh, master.key, keyId, subjectId),
+        createdAt: new Date(),
+      });
+    }
+    const key = this.unwrap(stored);
+    const entry = { keyId: stored.keyId, key };
+    this.bySubject.set(subjectId, entry);
+    this.byKeyId.set(stored.keyId, key);
+    return entry;
+  }
+
+  /** The data key with this id, or null when it has been destroyed (erased subject). */
+  forRead(keyId: string): Promise<Buffer | null> {
+    const cached = this.byKeyId.get(keyId);
+    if (cached) return Promise.resolve(cached);
+    if (this.erased.get(keyId)) return Promise.resolve(null);
+    const pending = this.inFlight.get(keyId);
+    if (pending) return pending;
+    const lookup = this.store
+      .findByKeyId(keyId)
+      .then((stored) => {
+        if (!stored) {
+          this.erased.set(keyId, true);
+          return null;
+        }
+        const key = this.unwrap(stored);
+        this.byKeyId.set(keyId, key);
+        return key;
+      })
+      .finally(() => this.inFlight.delete(keyId));
+    this.inFlight.set(keyId, lookup);
+    return lookup;
+  }
+
+  async erase(subjectId: string, reason: string, at: Date): Promise<EraseOutcome> {
+    const cached = this.bySubject.get(subjectId);
+    const outcome = await this.store.erase(subjectId, reason, at);
+    this.bySubject.delete(subjectId);
+    for (const keyId of [...outcome.destroyedKeyIds, ...(cached ? [cached.keyId] : [])]) {
+      this.byKeyId.delete(keyId);
+      this.erased.set(keyId, true);
+    }
+    return outcome;
+  }
+
+  /** Re-wraps up to `batchSize` data keys still wrapped by an older master key; returns how many. */
+  async rewrapBatch(batchSize: number): Promise<number> {
+    const active = this.masterKeys.active();
+    const stale = await this.store.findWrappedByOtherThan(active.id, batchSize);
+    let done = 0;
+    for (const k of stale) {
+      const key = this.unwrap(k);
+      const rewrapped = wrapDataKey(key, active.key, k.keyId, k.subjectId);
+      if (await this.store.rewrap(k.keyId, k.masterKeyId, active.id, rewrapped)) done++;
+    }
+    return done;
+  }
+
+  private unwrap(stored: WrappedDataKey): Buffer {
+    return unwrapDataKey(stored.wrappedKey, this.masterKeys.get(stored.masterKeyId), stored.keyId, stored.subjectId);
+  }
+}
