@@ -1,0 +1,28 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { parseProjectorConfig, ProjectorConfigError } from './projector-config';
+import { ProjectorModule } from './projector.module';
+
+/** The projector as its own process: no HTTP yet (health and metrics come with observability). */
+async function main(): Promise<void> {
+  const logger = new Logger('Projector');
+  let config;
+  try {
+    config = parseProjectorConfig(process.env);
+  } catch (e) {
+    if (e instanceof ProjectorConfigError) {
+      logger.error(`bad setting ${e.message}`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw e;
+  }
+  const app = await NestFactory.createApplicationContext(ProjectorModule.forRoot({ config }), { bufferLogs: false });
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  logger.log(`worker ${config.workerId} running (${config.mode}, ${config.partitions} partitions)`);
+}
+
+void main().catch((e: unknown) => {
+  new Logger('Projector').error(e instanceof Error ? e.message : String(e));
+  process.exit(1);
+});

@@ -1,0 +1,370 @@
+import type { EventStore, GlobalPosition, RecordedEvent } from '@c360/event-store';
+import type { ProjectionDefinition, StreamReader } from '../definition/projection-definition';
+import { isFencedError, ProjectionError, ProjectionErrorCode } from '../errors';
+import type { PartitionAssigner } from '../partitioning/partition-assigner';
+import type { FailureKind, PartitionLease, ProjectionStore } from '../ports/projection-store.port';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { BatchReader, type BatchLimits } from './batch-reader';
+import { groupByCustomer } from './grouping';
+import type { ProjectionFailure, ProjectionLag, ProjectionState, ProjectionStatus } from './projection-status';
+import { RateMeter } from './rate-meter';
+import { Signal, sleepUnless } from './signal';
+
+/** What the runner reports as it goes (logs, metrics, tests). */
+export type RunnerEvent =
+  | { readonly kind: 'state'; readonly state: ProjectionState }
+  | { readonly kind: 'committed'; readonly events: number; readonly customers: number; readonly position: string }
+  | { readonly kind: 'fenced'; readonly partitions: readonly number[] }
+  | { readonly kind: 'retry'; readonly attempt: number; readonly delayMs: number; readonly failure: ProjectionFailure };
+
+export interface RunnerHooks {
+  /** Called with each batch before its transaction begins (crash points in fault tests). */
+  readonly beforeTransaction?: (batch: { readonly events: number; readonly customers: number }) => Promise<void>;
+  readonly onEvent?: (event: RunnerEvent) => void;
+}
+
+/** What lag measurement needs to know about the store beyond the runner's checkpoint. */
+export interface LagSample {
+  readonly head: GlobalPosition;
+  /** Events of the handled types after the checkpoint, counted up to cap + 1. */
+  readonly events: number;
+  readonly oldestRecordedAt: Date | null;
+}
+
+/**
+ * Measures lag. The default uses the EventStore port, whose head stops at the visibility
+ * horizon — so a transaction held open elsewhere hides the lag it causes (F15). An adapter
+ * that sees past the horizon (apps/projector has one for PostgreSQL) reports it.
+ */
+export interface LagProbe {
+  sample(after: GlobalPosition, eventTypes: readonly string[], cap: number): Promise<LagSample>;
+}
+
+export function eventStoreLagProbe(eventStore: EventStore): LagProbe {
+  return {
+    async sample(after, eventTypes, cap) {
+      const head = await eventStore.headPosition();
+      if (after >= head) return { head, events: 0, oldestRecordedAt: null };
+      let events = 0;
+      let oldest: RecordedEvent | undefined;
+      for await (const event of eventStore.readAll({ after, maxCount: cap + 1, filter: { eventTypes } })) {
+        oldest ??= event;
+        events++;
+      }
+      return { head, events, oldestRecordedAt: oldest?.recordedAt ?? null };
+    },
+  };
+}
+
+export interface ProjectionRunnerOptions<R> {
+  /** Default: eventStoreLagProbe(eventStore). */
+  readonly lagProbe?: LagProbe;
+  readonly definition: ProjectionDefinition<R>;
+  readonly eventStore: EventStore;
+  readonly store: ProjectionStore<R>;
+  readonly assigner: PartitionAssigner;
+  readonly workerId: string;
+  readonly partitionCount: number;
+  readonly batch?: Partial<BatchLimits>;
+  readonly backoff?: BackoffOptions;
+  /** Fatal (non-transient) failures in a row before the runner gives up (state failed). Default 5. */
+  readonly maxFatalAttempts?: number;
+  /** How often lag is measured; default 1 s. `lagCap`: most events counted; default 10,000. */
+  readonly lagIntervalMs?: number;
+  readonly lagCap?: number;
+  /** A checkpoint with no applied event is persisted at most this often. Default 1 s. */
+  readonly idleCheckpointEveryMs?: number;
+  readonly hooks?: RunnerHooks;
+}
+
+export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxSize: 500, maxLatencyMs: 25 };
+
+const NO_LAG: ProjectionLag = { events: 0, capped: false, seconds: 0, measuredAt: null };
+
+/**
+ * Runs one projection: subscribes to the store after the lowest checkpoint of the owned
+ * partitions, cuts batches, groups them by customer and applies each batch in ONE
+ * transaction with the checkpoints (so a crash leaves either both or neither). Failures:
+ * transient ones retry with backoff from the last commit; a refused (fenced) write re-syncs
+ * the leases; other failures retry a few times, then the runner stops in `failed`.
+ */
+export class ProjectionRunner<R> {
+  private state: ProjectionState = 'stopped';
+  private loop: Promise<void> | undefined;
+  private readonly wake = new Signal();
+  private stopRequested = false;
+  private pauseRequested = false;
+  private stateWaiters: Array<{ states: readonly ProjectionState[]; resolve: () => void }> = [];
+  private checkpoints = new Map<number, GlobalPosition>();
+  private lastPersistedAt = 0;
+  private head: GlobalPosition | null = null;
+  private lag: ProjectionLag = NO_LAG;
+  private lagTimer: NodeJS.Timeout | undefined;
+  private measuring: Promise<ProjectionLag> | undefined;
+  private readonly rate = new RateMeter();
+  private appliedEvents = 0;
+  private committedBatches = 0;
+  private fencedWrites = 0;
+  private retries = 0;
+  private lastError: ProjectionFailure | null = null;
+  private startedAt: string | null = null;
+  private readonly limits: BatchLimits;
+  private readonly streams: StreamReader;
+
+  constructor(private readonly options: ProjectionRunnerOptions<R>) {
+    this.limits = { ...DEFAULT_BATCH_LIMITS, ...options.batch };
+    if (!Number.isInteger(this.limits.maxSize) || this.limits.maxSize < 1 || this.limits.maxLatencyMs < 0)
+      throw new ProjectionError(ProjectionErrorCode.InvalidOptions, 'batch limits must be positive');
+    this.streams = { readStream: (id) => options.eventStore.readStream(id) };
+    options.assigner.onChange(() => this.wake.fire());
+  }
+
+  get name(): string {
+    return this.options.definition.name;
+  }
+
+  /** Registers the projection, takes partitions and starts the loop (returns once running). */
+  async start(): Promise<void> {
+    if (this.loop) return;
+    this.stopRequested = false;
+    this.pauseRequested = false;
+    this.startedAt = new Date().toISOString();
+    this.setState('starting');
+    const { store, definition, partitionCount, assigner } = this.options;
+    await store.registerProjection(definition.name, partitionCount);
+    await assigner.start();
+    this.loop = this.run();
+    this.lagTimer = setInterval(() => void this.measureLag().catch(() => undefined), this.options.lagIntervalMs ?? 1_000);
+    this.lagTimer.unref();
+  }
+
+  /** Finishes the batch in flight, then holds (leases kept). */
+  async pause(): Promise<void> {
+    if (!this.loop) return;
+    this.pauseRequested = true;
+    this.wake.fire();
+    await this.waitForState(['paused', 'stopped', 'failed']);
+  }
+
+  resume(): void {
+    this.pauseRequested = false;
+    this.wake.fire();
+  }
+
+  /** Finishes the batch in flight, releases the leases and resolves when everything is closed. */
+  async stop(): Promise<void> {
+    this.stopRequested = true;
+    this.wake.fire();
+    clearInterval(this.lagTimer);
+    await this.loop;
+    await this.measuring?.catch(() => undefined);
+    this.loop = undefined;
+    await this.options.assigner.stop();
+    if (this.state !== 'failed') this.setState('stopped');
+  }
+
+  /** Resolves when the runner is in one of the states (e.g. tests waiting for `live`). */
+  waitForState(states: readonly ProjectionState[]): Promise<void> {
+    if (states.includes(this.state)) return Promise.resolve();
+    return new Promise((resolve) => this.stateWaiters.push({ states, resolve }));
+  }
+
+  status(): ProjectionStatus {
+    const position = this.position();
+    return {
+      name: this.options.definition.name,
+      version: this.options.definition.version,
+      workerId: this.options.workerId,
+      state: this.state,
+      partitions: [...this.options.assigner.owned().keys()].sort((a, b) => a - b),
+      position: position === null ? null : position.toString(),
+      head: this.head === null ? null : this.head.toString(),
+      lag: this.lag,
+      ratePerSecond: this.rate.perSecond(),
+      appliedEvents: this.appliedEvents,
+      committedBatches: this.committedBatches,
+      fencedWrites: this.fencedWrites,
+      retries: this.retries,
+      lastError: this.lastError,
+      startedAt: this.startedAt,
+    };
+  }
+
+  /**
+   * Lag against the store's head: events of the handled types after the lowest owned
+   * checkpoint (counted up to a cap) and the age of the oldest of them. Uses the store's own
+   * connections, so it still answers while a batch is blocked (e.g. on a lock).
+   */
+  measureLag(): Promise<ProjectionLag> {
+    this.measuring ??= this.computeLag().finally(() => {
+      this.measuring = undefined;
+    });
+    return this.measuring;
+  }
+
+  private async computeLag(): Promise<ProjectionLag> {
+    const { eventStore, definition } = this.options;
+    const cap = this.options.lagCap ?? 10_000;
+    const probe = this.options.lagProbe ?? eventStoreLagProbe(eventStore);
+    const position = this.position();
+    const measuredAt = new Date();
+    if (position === null) {
+      this.lag = { ...NO_LAG, measuredAt: measuredAt.toISOString() };
+      return this.lag;
+    }
+    const sample = await probe.sample(position, definition.eventTypes, cap);
+    this.head = sample.head;
+    const seconds = sample.oldestRecordedAt ? Math.max(0, (measuredAt.getTime() - sample.oldestRecordedAt.getTime()) / 1000) : 0;
+    this.lag = { events: Math.min(sample.events, cap), capped: sample.events > cap, seconds, measuredAt: measuredAt.toISOString() };
+    return this.lag;
+  }
+
+  private position(): GlobalPosition | null {
+    let min: GlobalPosition | null = null;
+    for (const partition of this.options.assigner.owned().keys()) {
+      const cp = this.checkpoints.get(partition);
+      if (cp !== undefined && (min === null || cp < min)) min = cp;
+    }
+    return min;
+  }
+
+  private async run(): Promise<void> {
+    let attempt = 0;
+    while (!this.stopRequested) {
+      if (this.pauseRequested) {
+        this.setState('paused');
+        await this.wake.wait();
+        continue;
+      }
+      try {
+        if (await this.runPipeline()) attempt = 0;
+      } catch (e) {
+        const kind = this.classify(e);
+        this.lastError = describeFailure(e, kind);
+        attempt++;
+        if (kind === 'fenced') {
+          this.fencedWrites++;
+          this.emit({ kind: 'fenced', partitions: isFencedError(e) ? e.lostPartitions : [] });
+          await this.options.assigner.refresh();
+        }
+        if (kind === 'fatal' && attempt >= (this.options.maxFatalAttempts ?? 5)) {
+          this.setState('failed');
+          return;
+        }
+        if (this.state === 'live') this.setState('catching-up');
+        const delayMs = backoffDelay(attempt, this.options.backoff ?? DEFAULT_BACKOFF);
+        this.retries++;
+        this.emit({ kind: 'retry', attempt, delayMs, failure: this.lastError });
+        await sleepUnless(delayMs, this.wake);
+      }
+    }
+  }
+
+  private classify(e: unknown): FailureKind {
+    if (isFencedError(e)) return 'fenced';
+    return this.options.store.classifyFailure(e);
+  }
+
+  /**
+   * One subscription over the owned partitions, from their lowest checkpoint, until stop,
+   * pause or a change of partitions. Returns true if it committed anything.
+   */
+  private async runPipeline(): Promise<boolean> {
+    const { assigner, store, eventStore, definition } = this.options;
+    const version = assigner.version;
+    const owned = new Map(assigner.owned());
+    if (owned.size === 0) {
+      // Nothing to do until a lease comes (another worker holds them all).
+      this.setState('live');
+      await this.wake.wait();
+      return false;
+    }
+    this.checkpoints = await store.loadCheckpoints(definition.name, [...owned.keys()]);
+    this.lastPersistedAt = Date.now();
+    const from = this.position() ?? 0n;
+    const subscription = eventStore.subscribeToAll({ after: from, filter: { eventTypes: definition.eventTypes } });
+    const reader = new BatchReader(subscription[Symbol.asyncIterator]());
+    if (this.state !== 'live') this.setState('catching-up');
+    let committed = false;
+    try {
+      while (!this.stopRequested && !this.pauseRequested && assigner.version === version) {
+        const batch = await reader.next(this.limits, this.wake);
+        if (batch.events.length > 0) committed = (await this.applyBatch(batch.events, owned)) || committed;
+        if (batch.ended) throw new Error('subscription ended');
+        if (batch.drained && this.state !== 'live') this.setState('live');
+        if (!batch.drained && this.state === 'live') this.setState('catching-up');
+      }
+      return committed;
+    } finally {
+      reader.discard();
+      await subscription.stop().catch(() => undefined);
+    }
+  }
+
+  private async applyBatch(events: RecordedEvent[], owned: ReadonlyMap<number, PartitionLease>): Promise<boolean> {
+    const { definition, store, assigner, workerId, partitionCount, hooks } = this.options;
+    const last = events[events.length - 1];
+    if (!last) return false;
+    const end = last.globalPosition;
+    const grouped = groupByCustomer(events, (e) => definition.identity(e), {
+      partitionCount,
+      checkpoints: this.checkpoints,
+    });
+    const partitions = [...owned.keys()];
+    const idleFor = Date.now() - this.lastPersistedAt;
+    if (grouped.eventCount === 0 && idleFor < (this.options.idleCheckpointEveryMs ?? 1_000)) {
+      // Nothing of ours: advance in memory only; a restart merely re-reads these events.
+      this.advance(partitions, end);
+      return false;
+    }
+    await hooks?.beforeTransaction?.({ events: grouped.eventCount, customers: grouped.customers.length });
+    const writer = { workerId, leases: [...owned.values()], fenced: assigner.fenced };
+    await store.transaction(async (tx) => {
+      await tx.assertLeases(definition.name, writer);
+      const context = { repositories: tx.repositories, streams: this.streams, batchEnd: end };
+      for (const customer of grouped.customers) await definition.apply(customer, context);
+      await tx.saveCheckpoints(definition.name, partitions, end);
+    });
+    this.advance(partitions, end);
+    this.lastPersistedAt = Date.now();
+    this.appliedEvents += grouped.eventCount;
+    this.committedBatches++;
+    this.rate.add(grouped.eventCount);
+    this.emit({ kind: 'committed', events: grouped.eventCount, customers: grouped.customers.length, position: end.toString() });
+    return true;
+  }
+
+  private advance(partitions: readonly number[], end: GlobalPosition): void {
+    for (const p of partitions) {
+      const cp = this.checkpoints.get(p);
+      if (cp === undefined || cp < end) this.checkpoints.set(p, end);
+    }
+  }
+
+  private setState(state: ProjectionState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.emit({ kind: 'state', state });
+    const ready = this.stateWaiters.filter((w) => w.states.includes(state));
+    this.stateWaiters = this.stateWaiters.filter((w) => !w.states.includes(state));
+    for (const w of ready) w.resolve();
+  }
+
+  private emit(event: RunnerEvent): void {
+    try {
+      this.options.hooks?.onEvent?.(event);
+    } catch {
+      // a listener's failure must not break the projection
+    }
+  }
+}
+
+function describeFailure(e: unknown, kind: FailureKind): ProjectionFailure {
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : null;
+  return {
+    message: e instanceof Error ? e.message : String(e),
+    code,
+    kind,
+    at: new Date().toISOString(),
+  };
+}

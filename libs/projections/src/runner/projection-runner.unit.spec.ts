@@ -1,0 +1,235 @@
+import { InMemoryEventStore, type RecordedEvent } from '@c360/event-store';
+import { expectEventually } from '@c360/testing';
+import { customer360Projection } from '../customer-360/customer-360.projection';
+import type { Customer360Repositories } from '../customer-360/customer-360.repository.port';
+import { LeasePartitionAssigner } from '../partitioning/lease-partition-assigner';
+import { StaticPartitionAssigner, type PartitionAssigner } from '../partitioning/partition-assigner';
+import { allPartitions, partitionOf } from '../partitioning/partition-of';
+import { expectedCustomer360 } from '../testing/expected-fold';
+import { InMemoryLeaseStore, InMemoryProjectionStore } from '../testing/in-memory-projection-store';
+import { appendHistory, historyFromOps, seededOps } from '../testing/synthetic-history';
+import { BatchReader } from './batch-reader';
+import { groupByCustomer } from './grouping';
+import { ProjectionRunner, type RunnerEvent } from './projection-runner';
+import { Signal } from './signal';
+
+const PARTITIONS = 8;
+const CUSTOMERS = ['C1', 'C2', 'C3', 'C4', 'C5', 'C6'];
+
+const recorded = (streamId: string, revision: number, position: bigint, eventId = `${streamId}-${revision}`): RecordedEvent => ({
+  eventId,
+  type: 'BranchVisited',
+  version: 1,
+  data: {},
+  streamId,
+  revision,
+  globalPosition: position,
+  recordedAt: new Date(0),
+  occurredAt: new Date(0),
+  correlationId: null,
+  causationId: null,
+  metadata: {},
+});
+
+const customerOf = (e: RecordedEvent): string | null => (e.streamId.startsWith('customer-') ? e.streamId.slice(9) : null);
+
+function makeRunner(
+  eventStore: InMemoryEventStore,
+  store: InMemoryProjectionStore,
+  assigner: PartitionAssigner = new StaticPartitionAssigner(allPartitions(PARTITIONS)),
+  extra: { events?: RunnerEvent[]; maxSize?: number; workerId?: string } = {},
+): ProjectionRunner<Customer360Repositories> {
+  return new ProjectionRunner({
+    definition: customer360Projection(),
+    eventStore,
+    store,
+    assigner,
+    workerId: extra.workerId ?? 'w1',
+    partitionCount: PARTITIONS,
+    batch: { maxSize: extra.maxSize ?? 7, maxLatencyMs: 5 },
+    backoff: { initialMs: 1, maxMs: 5 },
+    lagIntervalMs: 20,
+    hooks: { onEvent: (e) => extra.events?.push(e) },
+  });
+}
+
+async function seeded(count = 300): Promise<InMemoryEventStore> {
+  const eventStore = new InMemoryEventStore();
+  await appendHistory(eventStore, historyFromOps(CUSTOMERS, seededOps(7, count, CUSTOMERS.length)));
+  return eventStore;
+}
+
+async function expectEqualsFold(eventStore: InMemoryEventStore, store: InMemoryProjectionStore): Promise<void> {
+  const expected = await expectedCustomer360(eventStore);
+  await expectEventually(() => expect(new Map(store.customers())).toEqual(expected), { timeoutMs: 5_000 });
+}
+
+describe('groupByCustomer', () => {
+  const checkpoints = new Map(allPartitions(PARTITIONS).map((p) => [p, 0n]));
+
+  it('groups by customer in first-seen order, keeping each customer’s order', () => {
+    const events = [recorded('customer-A', 0, 1n), recorded('customer-B', 0, 2n), recorded('customer-A', 1, 3n)];
+    const grouped = groupByCustomer(events, customerOf, { partitionCount: PARTITIONS, checkpoints });
+    expect(grouped.customers.map((c) => [c.customerId, c.events.map((e) => e.revision)])).toEqual([
+      ['A', [0, 1]],
+      ['B', [0]],
+    ]);
+    expect(grouped.eventCount).toBe(3);
+  });
+
+  it('drops events of partitions not owned, at or below their checkpoint, duplicates and unowned streams', () => {
+    const pA = partitionOf('A', PARTITIONS);
+    const owned = new Map([[pA, 2n]]);
+    const events = [
+      recorded('customer-A', 0, 1n),
+      recorded('customer-A', 1, 2n),
+      recorded('customer-A', 2, 3n),
+      recorded('customer-A', 2, 3n),
+      recorded('other-X', 0, 4n),
+      ...(partitionOf('B', PARTITIONS) === pA ? [] : [recorded('customer-B', 0, 5n)]),
+    ];
+    const grouped = groupByCustomer(events, customerOf, { partitionCount: PARTITIONS, checkpoints: owned });
+    expect(grouped.customers).toEqual([{ customerId: 'A', events: [events[2]] }]);
+  });
+});
+
+describe('BatchReader', () => {
+  async function* source(n: number, gapAfter: number): AsyncGenerator<RecordedEvent> {
+    for (let i = 0; i < n; i++) {
+      if (i === gapAfter) await new Promise((r) => setTimeout(r, 200));
+      yield recorded('customer-A', i, BigInt(i + 1));
+    }
+  }
+
+  it('cuts by size while events flow, by latency when they stop, and loses nothing between', async () => {
+    const reader = new BatchReader(source(12, 8)[Symbol.asyncIterator]());
+    const signal = new Signal();
+    const first = await reader.next({ maxSize: 5, maxLatencyMs: 20 }, signal);
+    expect(first.events.map((e) => e.revision)).toEqual([0, 1, 2, 3, 4]);
+    expect(first.drained).toBe(false);
+    const second = await reader.next({ maxSize: 5, maxLatencyMs: 20 }, signal);
+    expect(second.events.map((e) => e.revision)).toEqual([5, 6, 7]);
+    expect(second.drained).toBe(true);
+    const third = await reader.next({ maxSize: 5, maxLatencyMs: 20 }, signal);
+    expect(third.events.map((e) => e.revision)).toEqual([8, 9, 10, 11]);
+    expect(third.ended).toBe(true);
+  });
+
+  it('returns an empty batch when interrupted while waiting', async () => {
+    const reader = new BatchReader(source(1, 0)[Symbol.asyncIterator]());
+    const signal = new Signal();
+    const pending = reader.next({ maxSize: 5, maxLatencyMs: 20 }, signal);
+    signal.fire();
+    await expect(pending).resolves.toEqual({ events: [], drained: true, ended: false });
+    const after = await reader.next({ maxSize: 5, maxLatencyMs: 20 }, signal);
+    expect(after.events).toHaveLength(1); // the pending pull was kept, not lost
+  });
+});
+
+describe('ProjectionRunner (in memory)', () => {
+  it('projects a history with merges equal to the domain fold, then follows live appends', async () => {
+    const eventStore = await seeded();
+    const store = new InMemoryProjectionStore();
+    const events: RunnerEvent[] = [];
+    const runner = makeRunner(eventStore, store, undefined, { events });
+    await runner.start();
+    await expectEqualsFold(eventStore, store);
+    await runner.waitForState(['live']);
+    await appendHistory(eventStore, historyFromOps(CUSTOMERS, seededOps(8, 50, CUSTOMERS.length)));
+    await expectEqualsFold(eventStore, store);
+    await expectEventually(async () => expect((await runner.measureLag()).events).toBe(0));
+    const status = runner.status();
+    expect(status.appliedEvents).toBeGreaterThan(0);
+    expect(status.position).toBe((await eventStore.headPosition()).toString());
+    await runner.stop();
+    expect(runner.status().state).toBe('stopped');
+    expect(events.filter((e) => e.kind === 'state').map((e) => e.kind === 'state' && e.state)).toEqual(
+      expect.arrayContaining(['starting', 'catching-up', 'live', 'stopped']),
+    );
+  });
+
+  it('is exactly-once under redelivery: rewinding the checkpoints leaves every row untouched', async () => {
+    const eventStore = await seeded();
+    const store = new InMemoryProjectionStore();
+    const runner = makeRunner(eventStore, store);
+    await runner.start();
+    await expectEqualsFold(eventStore, store);
+    await runner.stop();
+    const before = new Map(store.customers());
+    store.resetCheckpoints('customer-360');
+    const replay = makeRunner(eventStore, store);
+    await replay.start();
+    const head = (await eventStore.headPosition()).toString();
+    await expectEventually(() => expect(replay.status().position).toBe(head));
+    await replay.stop();
+    // Same objects: no row was even rewritten.
+    for (const [id, row] of store.customers()) expect(row).toBe(before.get(id));
+  });
+
+  it('retries transient failures with backoff and converges (nothing half-applied)', async () => {
+    const eventStore = await seeded();
+    const store = new InMemoryProjectionStore();
+    store.failNext(5);
+    const runner = makeRunner(eventStore, store);
+    await runner.start();
+    await expectEqualsFold(eventStore, store);
+    expect(runner.status().retries).toBe(5);
+    expect(runner.status().lastError?.kind).toBe('transient');
+    await runner.stop();
+  });
+
+  it('stops in failed with the last error after repeated non-transient failures', async () => {
+    const eventStore = await seeded(20);
+    const store = new InMemoryProjectionStore();
+    store.failNext(10, () => new Error('bug in apply'));
+    const runner = makeRunner(eventStore, store);
+    await runner.start();
+    await runner.waitForState(['failed']);
+    expect(runner.status().lastError).toMatchObject({ message: 'bug in apply', kind: 'fatal' });
+    await runner.stop();
+    expect(runner.status().state).toBe('failed');
+  });
+
+  it('pauses after the batch in flight and resumes where it stood', async () => {
+    const eventStore = await seeded(50);
+    const store = new InMemoryProjectionStore();
+    const runner = makeRunner(eventStore, store);
+    await runner.start();
+    await runner.pause();
+    expect(runner.status().state).toBe('paused');
+    const committed = store.committedTransactions;
+    await appendHistory(eventStore, historyFromOps(CUSTOMERS, seededOps(9, 30, CUSTOMERS.length)));
+    await expectEventually(async () => expect((await runner.measureLag()).events).toBeGreaterThan(0));
+    expect(store.committedTransactions).toBe(committed);
+    runner.resume();
+    await expectEqualsFold(eventStore, store);
+    await runner.stop();
+  });
+
+  it('refuses a zombie’s write once its lease moved, and the new owner converges', async () => {
+    let now = 1_000_000;
+    const leases = new InMemoryLeaseStore(() => now);
+    const eventStore = await seeded(100);
+    const store = new InMemoryProjectionStore(leases);
+    const events: RunnerEvent[] = [];
+    const zombieAssigner = new LeasePartitionAssigner(leases, { projection: 'customer-360', workerId: 'zombie', partitionCount: PARTITIONS, ttlMs: 1_000, renewEveryMs: 60_000 });
+    const zombie = makeRunner(eventStore, store, zombieAssigner, { events, workerId: 'zombie' });
+    await zombie.start();
+    await expectEqualsFold(eventStore, store);
+    // The zombie "sleeps" past its lease; another worker takes every partition over.
+    now += 5_000;
+    const heir = new LeasePartitionAssigner(leases, { projection: 'customer-360', workerId: 'heir', partitionCount: PARTITIONS, ttlMs: 60_000, renewEveryMs: 60_000 });
+    await heir.start();
+    expect(heir.owned().size).toBe(PARTITIONS);
+    const rowsBefore = new Map(store.customers());
+    await appendHistory(eventStore, historyFromOps(CUSTOMERS, seededOps(10, 20, CUSTOMERS.length)));
+    await expectEventually(() => expect(events.some((e) => e.kind === 'fenced')).toBe(true));
+    expect(new Map(store.customers())).toEqual(rowsBefore); // nothing of the zombie's got in
+    expect(zombie.status().fencedWrites).toBeGreaterThan(0);
+    await zombie.stop(); // a clean leave, so the heir's fair share is every partition again
+    const successor = makeRunner(eventStore, store, heir, { workerId: 'heir' });
+    await successor.start();
+    await expectEqualsFold(eventStore, store);
+    await successor.stop();
+  });
+});

@@ -1,0 +1,3 @@
+export * from './in-memory-projection-store';
+export * from './synthetic-history';
+export * from './expected-fold';

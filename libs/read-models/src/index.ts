@@ -1,0 +1,16 @@
+/**
+ * @c360/read-models — the only lib that imports TypeORM: the read models' DataSource,
+ * entities, migrations, and the PostgreSQL adapters of the projection ports.
+ */
+export * from './schema-name';
+export * from './state-codec';
+export * from './pg-failures';
+export * from './data-source';
+export * from './digest';
+export * from './entities/projection-checkpoint.entity';
+export * from './entities/projection-lease.entity';
+export * from './entities/customer-360.entity';
+export { READ_MODEL_MIGRATIONS, ReadModelsInit1764320000000 } from './migrations/1764320000000-read-models-init';
+export * from './customer-360/customer-360.typeorm-repository';
+export * from './projection-store/typeorm-projection-store';
+export * from './projection-store/postgres-lease-store';
