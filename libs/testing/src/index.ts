@@ -1,1 +1,4 @@
 export {};
+export * from './postgres';
+export * from './expect-eventually';
+export * from './kafka';
