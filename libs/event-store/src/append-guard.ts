@@ -33,7 +33,9 @@ export function guardAppend(
       { streamId: typeof streamId === 'string' ? streamId.slice(0, 50) : typeof streamId },
     );
   }
-  if (!Array.isArray(events) || events.length === 0) {
+  // Array.isArray narrows to any[]; check on an unknown copy so `events` keeps its type.
+  const candidate: unknown = events;
+  if (!Array.isArray(candidate) || events.length === 0) {
     throw new EventStoreError(EventStoreErrorCode.EmptyBatch, 'An append needs at least one event', { streamId });
   }
   if (events.length > limits.maxBatchSize) {

@@ -1,0 +1,115 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import pino, { type Logger } from 'pino';
+import { allScopes, TokenIssuer } from '@c360/auth';
+import type { AppConfig } from '@c360/config';
+import { assignRequestId, ReadinessRegistry } from '@c360/observability';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
+import { setUpFastify } from './http/fastify-setup';
+import { setUpOpenApi } from './http/openapi';
+import { PlatformModule } from './platform.module';
+
+export interface StartPlatformOptions {
+  /** Wipe the embedded database first. */
+  readonly fresh?: boolean;
+}
+
+export interface RunningPlatform {
+  readonly url: string;
+  readonly databaseDisplayUrl: string;
+  readonly logger: Logger;
+  readonly app: NestFastifyApplication;
+  /** Stop taking work, drain HTTP, close the pool, stop embedded PostgreSQL. */
+  stop(): Promise<void>;
+}
+
+/** Starts the all-in-one platform on an already validated configuration. */
+export async function startPlatform(config: AppConfig, options: StartPlatformOptions = {}): Promise<RunningPlatform> {
+  const logger = pino({
+    level: config.log.level,
+    base: { service: 'c360', pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  });
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.database.url;
+  let databaseDisplayUrl = redact(config.database.url);
+  if (databaseUrl === undefined) {
+    embedded = await startEmbeddedPostgres(config, { fresh: options.fresh === true, log: (m) => logger.info(m) });
+    databaseUrl = embedded.url;
+    databaseDisplayUrl = embedded.displayUrl;
+  } else if (options.fresh === true) {
+    logger.warn('--fresh only wipes embedded PostgreSQL; DATABASE_URL is set, so nothing was wiped');
+  }
+
+  try {
+    const adapter = new FastifyAdapter({
+      bodyLimit: config.http.bodyLimitBytes,
+      requestTimeout: config.http.requestTimeoutMs,
+      genReqId: assignRequestId,
+      logger: false,
+    });
+    const app = await NestFactory.create<NestFastifyApplication>(PlatformModule.forRoot({ config, databaseUrl }), adapter, {
+      bufferLogs: true,
+      abortOnError: false,
+    });
+    app.useLogger(app.get(PinoNestLogger));
+    await setUpFastify(app, config);
+    setUpOpenApi(app);
+    await app.listen({ port: config.http.port, host: config.http.host });
+
+    const url = `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${config.http.port}`;
+    let stopping: Promise<void> | undefined;
+    const stop = (): Promise<void> =>
+      (stopping ??= (async () => {
+        app.get(ReadinessRegistry).markDraining();
+        try {
+          await app.close();
+        } finally {
+          await embedded?.stop();
+        }
+      })());
+    return { url, databaseDisplayUrl, logger, app, stop };
+  } catch (e) {
+    await embedded?.stop();
+    throw e;
+  }
+}
+
+/** The start-up banner: where things are and a local token with every scope (never in production). */
+export async function startupBanner(config: AppConfig, platform: RunningPlatform): Promise<string> {
+  const lines = [
+    '',
+    `c360 is running (${config.runMode})`,
+    `  API        ${platform.url}/v1`,
+    `  OpenAPI    ${platform.url}/docs`,
+    `  Health     ${platform.url}/health/ready`,
+    `  Metrics    ${platform.url}/metrics`,
+    `  Database   ${platform.databaseDisplayUrl}${config.database.url ? '' : ' (embedded)'}`,
+    `  Transport  ${config.kafka.brokers ? `Kafka ${config.kafka.brokers.join(',')}` : 'in-process (set KAFKA_BROKERS for Kafka)'}`,
+    `  Data       ${config.dataDir}`,
+  ];
+  if (config.jwt.generateLocalKeys) {
+    const ttlSeconds = Math.min(config.jwt.maxTtlSeconds, 12 * 3600);
+    const token = await platform.app.get(TokenIssuer).mintToken({ subject: 'local-admin', scopes: allScopes(), ttlSeconds });
+    lines.push(
+      '',
+      `Local token, every scope, valid ${Math.round(ttlSeconds / 3600)} h (mint others: npx c360 token --scopes customers:read):`,
+      `  export C360_TOKEN=${token}`,
+      `  curl -H "Authorization: Bearer $C360_TOKEN" ${platform.url}/v1/whoami`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function redact(url: string | undefined): string {
+  if (url === undefined) return '';
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}

@@ -1,0 +1,13 @@
+export { AuthError, AuthErrorCode } from './auth-error';
+export { authErrorToProblem, type AuthProblem } from './auth-problem';
+export { AuthGuard, type AuthenticatedRequest } from './auth.guard';
+export { AuthModule } from './auth.module';
+export { CurrentPrincipal } from './current-principal.decorator';
+export { JwksFileKeyStore } from './jwks-file-key-store';
+export { ensureLocalSigningKey, readJwks, rotateLocalSigningKey, type JwksDocument } from './local-keys';
+export { hasScopes, type Principal } from './principal';
+export { Public, RequireScopes } from './require-scopes.decorator';
+export { resolveScope } from './scope-template';
+export { allScopes, channelWriteScope, CHANNELS, isKnownScope, splitScopes, STATIC_SCOPES, type StaticScope } from './scopes';
+export { TokenIssuer, TokenRequestError, type MintTokenRequest } from './token-issuer';
+export { ACCEPTED_ALGORITHMS, TokenVerifier, type TokenVerifierOptions } from './token-verifier';

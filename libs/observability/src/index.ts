@@ -1,0 +1,13 @@
+export { HealthController, type HealthBody } from './health/health.controller';
+export { HealthModule } from './health/health.module';
+export { ReadinessRegistry, type IndicatorOutcome, type IndicatorState, type ReadinessIndicator } from './health/readiness.registry';
+export { LoggingModule } from './logging/logging.module';
+export { assignRequestId, REQUEST_ID_HEADER } from './logging/request-id';
+export { registerHttpMetrics } from './metrics/http-metrics';
+export { MetricsModule } from './metrics/metrics.module';
+export { createMetricsRegistry, METRICS_REGISTRY } from './metrics/metrics.registry';
+export { defaultProblem } from './problem/default-problems';
+export { PROBLEM_CONTENT_TYPE, problemType, type FieldError, type ProblemDetails, type ProblemMapper, type ProblemResponse } from './problem/problem-details';
+export { ProblemJsonFilter, sendProblem, type ProblemReply } from './problem/problem-json.filter';
+export { ProblemMappers } from './problem/problem-mappers';
+export { ProblemModule } from './problem/problem.module';

@@ -1,0 +1,49 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { stdTimeFunctions } from 'pino';
+import { APP_CONFIG, type AppConfig } from '@c360/config';
+import { assignRequestId, REQUEST_ID_HEADER } from './request-id';
+
+const QUIET_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
+
+/** The path without its query: queries can carry identifiers (lookups by phone), so they are not logged. */
+function pathOf(url: string | undefined): string {
+  const raw = url ?? '';
+  const q = raw.indexOf('?');
+  return q === -1 ? raw : raw.slice(0, q);
+}
+
+/**
+ * JSON logs (pino) with a correlation id on every line logged during a request. Request logs
+ * hold method, path, status and timing only: no headers (tokens), no bodies, no queries.
+ */
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        pinoHttp: {
+          level: config.log.level,
+          base: { service: 'c360', pid: process.pid },
+          timestamp: stdTimeFunctions.isoTime,
+          formatters: { level: (label: string) => ({ level: label }) },
+          genReqId: (req: IncomingMessage, res: ServerResponse) => {
+            const id = assignRequestId(req);
+            if (!res.headersSent) res.setHeader(REQUEST_ID_HEADER, id);
+            return id;
+          },
+          customAttributeKeys: { reqId: 'requestId' },
+          serializers: {
+            req: (req: { id?: unknown; method?: string; url?: string }) => ({ method: req.method, path: pathOf(req.url) }),
+            res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+          },
+          autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has(pathOf(req.url)) },
+          customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
+            err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+        },
+      }),
+    }),
+  ],
+})
+export class LoggingModule {}
