@@ -8,6 +8,8 @@ export const STATIC_SCOPES = [
   'ops:read',
   'ops:replay',
   'customers:erase',
+  /** Compliance: reads data under legal retention after an erasure request. */
+  'customers:read-restricted',
 ] as const;
 
 export type StaticScope = (typeof STATIC_SCOPES)[number];

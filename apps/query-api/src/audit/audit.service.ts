@@ -1,0 +1,43 @@
+import { Logger } from '@nestjs/common';
+import type { Caller } from '../caller';
+import type { AuditEntry, AuditLogRepository } from '../persistence/audit-log.repository';
+import { QueryApiError, QueryApiErrorCode } from '../query-api.errors';
+
+export interface AuditEvent {
+  readonly action: string;
+  readonly customerId: string | null;
+  readonly fields?: readonly string[];
+  readonly piiShown: boolean;
+  readonly outcome: string;
+  readonly detail?: AuditEntry['detail'];
+}
+
+/**
+ * Writes the audit record of an access before its response leaves. If the record cannot be
+ * written, the access is refused (503): there is no unaudited access.
+ */
+export class AuditService {
+  private readonly logger = new Logger('Audit');
+
+  constructor(private readonly repo: AuditLogRepository) {}
+
+  async record(caller: Caller, event: AuditEvent): Promise<void> {
+    try {
+      await this.repo.append({
+        requestId: caller.requestId,
+        client: caller.subject,
+        tokenId: caller.tokenId,
+        action: event.action,
+        customerId: event.customerId,
+        fields: event.fields ?? [],
+        piiShown: event.piiShown,
+        outcome: event.outcome,
+        detail: event.detail ?? {},
+      });
+    } catch (e) {
+      // The cause (a database error code) only: never the values.
+      this.logger.error({ requestId: caller.requestId, cause: (e as { code?: string }).code ?? (e as Error).name }, 'audit record not written; access refused');
+      throw new QueryApiError(QueryApiErrorCode.AuditUnavailable, 'The access could not be audited, so it was refused; retry later.', 5);
+    }
+  }
+}

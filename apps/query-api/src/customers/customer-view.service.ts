@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import { customerStreamId } from '@c360/contracts';
+import { activeMergedIds, customerExists, foldSurvivor, occurredBy, recordedBy, type ChurnConfig, type Customer360State, type DomainConfig } from '@c360/customer-domain';
+import type { RecordedEvent } from '@c360/event-store';
+import type { AuditService } from '../audit/audit.service';
+import type { Caller } from '../caller';
+import type { ConsistencyService } from '../consistency/consistency.service';
+import type { ErasableEventStore } from '../erasure/erasable-event-store';
+import type { CustomerReadRepository } from '../persistence/customer-read.repository';
+import type { RetentionRepository } from '../persistence/retention.repository';
+import { QueryApiError, QueryApiErrorCode } from '../query-api.errors';
+import type { CustomerViewDto } from './customer-view.dto';
+import { CUSTOMER_VIEW_FIELDS, toCustomerView } from './customer-view.mapper';
+import { CUSTOMER_ID, disclosureFor } from './disclosure';
+import { parseViewTime, type ViewTime } from './time-travel-query';
+
+export interface CustomerViewQuery {
+  readonly asOf?: string;
+  readonly knownAt?: string;
+  readonly consistencyToken?: string;
+}
+
+export interface CustomerViewResult {
+  readonly view: CustomerViewDto;
+  readonly etag: string;
+}
+
+export interface ViewOptions {
+  readonly domain?: DomainConfig;
+  readonly churn?: ChurnConfig;
+  readonly now?: () => Date;
+}
+
+export const notFound = (): QueryApiError => new QueryApiError(QueryApiErrorCode.CustomerNotFound, 'No such customer.');
+
+export async function readStream(store: ErasableEventStore, streamId: string): Promise<RecordedEvent[]> {
+  const out: RecordedEvent[] = [];
+  for await (const e of store.readStream(streamId)) out.push(e);
+  return out;
+}
+
+/** The customer-360 view: live from the read model, or folded from the stream at a past time. */
+export class CustomerViewService {
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly reads: CustomerReadRepository,
+    private readonly retention: RetentionRepository,
+    private readonly store: ErasableEventStore,
+    private readonly consistency: ConsistencyService,
+    private readonly audit: AuditService,
+    private readonly options: ViewOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async view(customerId: string, query: CustomerViewQuery, caller: Caller): Promise<CustomerViewResult> {
+    const now = this.now();
+    const time = parseViewTime(query.asOf, query.knownAt, now);
+    const detail: Record<string, string> = time.kind === 'live' ? { view: 'live' } : { view: time.kind, at: time.at.toISOString() };
+    if (!CUSTOMER_ID.test(customerId)) {
+      await this.audit.record(caller, { action: 'customer.view', customerId: null, piiShown: false, outcome: 'not-found', detail });
+      throw notFound();
+    }
+    await this.consistency.waitFor(customerId, query.consistencyToken);
+    const [state, erasure] = await Promise.all([this.stateAt(customerId, time), this.retention.erasureOf(customerId)]);
+    if (state === null) {
+      await this.audit.record(caller, { action: 'customer.view', customerId, piiShown: false, outcome: 'not-found', detail });
+      throw notFound();
+    }
+    const restricted = erasure?.status === 'restricted';
+    const disclosure = disclosureFor(caller, restricted);
+    const view = toCustomerView(state, {
+      view: time.kind,
+      at: time.kind === 'live' ? now : time.at,
+      disclosure,
+      restrictedUntil: restricted ? erasure.restrictedUntil : null,
+      domain: this.options.domain,
+      churn: this.options.churn,
+    });
+    await this.audit.record(caller, {
+      action: 'customer.view',
+      customerId,
+      fields: CUSTOMER_VIEW_FIELDS,
+      piiShown: disclosure === 'clear',
+      outcome: 'ok',
+      detail: { ...detail, personalData: disclosure },
+    });
+    return { view, etag: etagOf(view) };
+  }
+
+  private async stateAt(customerId: string, time: ViewTime): Promise<Customer360State | null> {
+    if (time.kind === 'live') return (await this.reads.byId(customerId))?.state ?? null;
+    // Time travel folds the stream(s) with the live fold; the protected store hands back
+    // erased markers for a shredded customer, so time travel never resurrects erased data.
+    const own = await readStream(this.store, customerStreamId(customerId));
+    if (own.length === 0) return null;
+    const include = time.kind === 'asOf' ? occurredBy(time.at) : recordedBy(time.at);
+    const merged: Record<string, RecordedEvent[]> = {};
+    for (const id of activeMergedIds(customerId, own.filter(include))) merged[id] = await readStream(this.store, customerStreamId(id));
+    const state = foldSurvivor(customerId, own, merged, include);
+    return customerExists(state) ? state : null;
+  }
+}
+
+/**
+ * A weak validator of the representation (masking, restriction, time windows and all), minus
+ * the evaluation instant itself: two reads a second apart with the same content match.
+ */
+export function etagOf(view: CustomerViewDto): string {
+  const { at: _at, ...content } = view;
+  return `W/"${createHash('sha256').update(JSON.stringify(content)).digest('base64url').slice(0, 27)}"`;
+}
+
+/** RFC 9110 If-None-Match: `*` or a list of (weak-compared) entity tags. */
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  if (header.trim() === '*') return true;
+  const opaque = (t: string): string => t.trim().replace(/^W\//, '');
+  return header.split(',').some((t) => opaque(t) === opaque(etag));
+}
