@@ -1,9 +1,12 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { ConfigError, CONFIG_ERROR_EXIT_CODE, loadConfigFromProcess, type AppConfig } from '@c360/config';
 import { TokenRequestError } from '@c360/auth';
 import { runPlatform } from '../../platform/src/run-platform';
 import { notYetAvailable } from './commands/not-yet-available';
 import { runTokenCommand } from './commands/token.command';
+import { runDemoCommand, type RawDemoOptions } from './demo';
+import { runProjectionsRebuild, runProjectionsStatus } from './commands/projections.command';
+import { runVerify } from './commands/verify.command';
 import { UsageError, USAGE_EXIT_CODE } from './usage-error';
 
 /** Loads the configuration for a command, or exits 78 naming the bad setting. */
@@ -45,19 +48,37 @@ export function buildProgram(): Command {
 
   program
     .command('demo')
-    .description('stream synthetic bank traffic through the real endpoints')
-    .addOption(new Option('--customers <n>', 'number of customers').default('10000'))
-    .action(() => notYetAvailable('demo', 'the demo generator (issue 7)'));
+    .description('stream synthetic bank traffic (core banking, branch, mobile, call centre) through the real endpoints')
+    .option('--customers <n>', 'number of synthetic customers (default 10000; 100000 works)')
+    .option('--url <url>', 'the platform (default http://127.0.0.1:$PORT)')
+    .option('--token <token>', 'bearer token with the intake scopes (default: minted from the data directory\'s key)')
+    .option('--rate <events/s>', 'at most this many events per second (default: as fast as the platform takes them)')
+    .option('--seed <n>', 'same seed and --now, same bank and event ids (default 1)')
+    .option('--days <n>', 'days of history ending now (default 180)')
+    .option('--concurrency <n>', 'requests in flight (default 4)')
+    .option('--churn-share <fraction>', 'share of customers drifting toward churn (default 0.06)')
+    .option('--now <time>', 'end of the history, ISO time (default: now)')
+    .action(async (opts: RawDemoOptions) => {
+      await runDemoCommand(opts, configOrExit());
+    });
 
   const projections = program.command('projections').description('projection status and rebuilds');
   projections
     .command('status')
-    .description("each projection's position, lag, rate and state")
-    .action(() => notYetAvailable('projections status', 'the projector'));
+    .description("each projection's position, lag, rate and state (read from the database: DATABASE_URL)")
+    .option('--json', 'one JSON document instead of the table', false)
+    .action(async (opts: { json: boolean }) => runProjectionsStatus(opts, process.env, (l) => process.stdout.write(`${l}\n`)));
   projections
     .command('rebuild <name>')
-    .description('rebuild a projection from history, with progress')
-    .action(() => notYetAvailable('projections rebuild', 'the projector'));
+    .description('rebuild a projection from history (blue/green), with progress; resumes a crashed rebuild')
+    .option('--customers <ids>', 'refold only these customers in place (comma-separated)')
+    .option('--dry-run', 'build and show how the result differs from the live copy; change nothing', false)
+    .option('--diff', 'show how the rebuilt copy differs from the live one before the swap', false)
+    .option('--cancel', 'cancel the running rebuild of this projection', false)
+    .option('--json', 'progress and the result as JSON lines', false)
+    .action(async (name: string, opts: { customers?: string; dryRun: boolean; diff: boolean; cancel: boolean; json: boolean }) =>
+      runProjectionsRebuild(name, opts, process.env, (l) => process.stdout.write(`${l}\n`)),
+    );
 
   program
     .command('replay')
@@ -68,8 +89,12 @@ export function buildProgram(): Command {
 
   program
     .command('verify')
-    .description('check completeness across Kafka, the store and every read model')
-    .action(() => notYetAvailable('verify', 'the verification tool'));
+    .description('check completeness across the store and every read model; exit 1 naming each customer that disagrees')
+    .option('--deep <n>', 'refold this many customers (or "all") from the store and compare every column', '200')
+    .option('--json', 'the report as JSON', false)
+    .action(async (opts: { deep?: string; json: boolean }) => {
+      if (!(await runVerify(opts, process.env, (l) => process.stdout.write(`${l}\n`)))) process.exitCode = 1;
+    });
 
   const deadLetters = program.command('dead-letters').description('list and re-drive dead letters');
   deadLetters.command('list').description('list dead letters').action(() => notYetAvailable('dead-letters list', 'the ingestor dead-letter store'));

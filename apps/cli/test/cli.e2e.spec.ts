@@ -41,6 +41,9 @@ describe('c360 CLI', () => {
     [['token', '--scopes', 'ops:read', '--ttl', 'forever'], '--ttl must be a duration like 15m, 1h or 7d'],
     [['token'], "required option '--scopes <list>' not specified"],
     [['frobnicate'], "unknown command 'frobnicate'"],
+    [['demo', '--customers', 'lots'], '--customers must be a whole number from 1 to 1,000,000 (got "lots"), e.g. --customers 10000.'],
+    [['demo', '--rate', '-1'], '--rate must be a positive number of events per second'],
+    [['demo', '--url', 'localhost:3000'], '--url must start with http:// or https://'],
   ])('bad flags %p exit 2 with the fix', (args, message) => {
     const res = c360(args, { C360_DATA_DIR: dataDir });
     expect(res.status).toBe(2);
@@ -48,7 +51,7 @@ describe('c360 CLI', () => {
     expect(res.stdout).toBe('');
   }, 60_000);
 
-  it.each([['demo'], ['projections', 'status'], ['projections', 'rebuild', 'customer-360'], ['replay'], ['verify'], ['dead-letters', 'list']])(
+  it.each([['projections', 'status'], ['projections', 'rebuild', 'customer-360'], ['replay'], ['verify'], ['dead-letters', 'list']])(
     '%p says it is not yet available and exits 2',
     (...args) => {
       const res = c360(args, { C360_DATA_DIR: dataDir });
@@ -57,6 +60,13 @@ describe('c360 CLI', () => {
     },
     60_000,
   );
+
+  it('demo against a platform that is not running says how to start it, and exits 1', () => {
+    const res = c360(['demo', '--customers', '10', '--url', 'http://127.0.0.1:9'], { C360_DATA_DIR: dataDir });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('the platform is not reachable at http://127.0.0.1:9');
+    expect(res.stderr).toContain('Start it with "npm start"');
+  }, 60_000);
 
   it('a bad setting stops the command with the setting named', () => {
     const res = c360(['token', '--scopes', 'ops:read'], { C360_DATA_DIR: dataDir, JWT_TTL: 'later' });

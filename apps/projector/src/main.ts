@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { parseDerivedConfig } from './derived/derived-config';
 import { parseProjectorConfig, ProjectorConfigError } from './projector-config';
 import { ProjectorModule } from './projector.module';
 
@@ -8,8 +9,10 @@ import { ProjectorModule } from './projector.module';
 async function main(): Promise<void> {
   const logger = new Logger('Projector');
   let config;
+  let derived;
   try {
     config = parseProjectorConfig(process.env);
+    derived = parseDerivedConfig(process.env);
   } catch (e) {
     if (e instanceof ProjectorConfigError) {
       logger.error(`bad setting ${e.message}`);
@@ -17,7 +20,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const app = await NestFactory.createApplicationContext(ProjectorModule.forRoot({ config }), { bufferLogs: false });
+  const app = await NestFactory.createApplicationContext(ProjectorModule.forRoot({ config, derived }), { bufferLogs: false });
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   logger.log(`worker ${config.workerId} running (${config.mode}, ${config.partitions} partitions)`);
 }

@@ -1,7 +1,11 @@
 import { PostgresEventStore, type EventStore } from '@c360/event-store';
+import type { MessagePublisher } from '@c360/messaging';
 import {
   allPartitions,
+  churnView,
+  ChurnSweeper,
   customer360Projection,
+  segmentsView,
   LeasePartitionAssigner,
   ProjectionRunner,
   StaticPartitionAssigner,
@@ -13,18 +17,28 @@ import {
   createReadModelDataSource,
   migrateReadModels,
   PostgresLeaseStore,
+  TypeOrmDerivedStore,
   TypeOrmProjectionStore,
   type ReadModelRepositories,
   type TransactionTimeouts,
 } from '@c360/read-models';
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
+import { parseDerivedConfig, type DerivedConfig } from './derived/derived-config';
+import { OutboxRelay } from './derived/outbox-relay';
+import { WorkerStatusPublisher } from './ops/status/worker-status.publisher';
 import { postgresLagProbe } from './postgres-lag-probe';
 import type { ProjectorConfig } from './projector-config';
 
 export interface ProjectorOptions {
   readonly config: ProjectorConfig;
-  /** The projections to run; default customer-360. Others (segments, churn) add theirs here. */
+  /** Segments / churn / derived events settings; default from defaults (parseDerivedConfig({})). */
+  readonly derived?: DerivedConfig;
+  /** Where derived events go (the messaging port); without one the outbox fills and nothing is relayed. */
+  readonly publisher?: MessagePublisher;
+  /** The clock of the churn sweeper (tests inject one). */
+  readonly clock?: () => Date;
+  /** The projections to run; default customer-360 with its derived views (segments, churn flags). */
   readonly projections?: readonly ProjectionDefinition<ReadModelRepositories>[];
   /** Defaults to the PostgreSQL store on `config.databaseUrl` (e.g. the platform passes a protected store). */
   readonly eventStore?: EventStore;
@@ -43,6 +57,12 @@ export class Projector {
   private readonly eventStore: EventStore;
   private readonly ownPool: Pool | undefined;
   private started = false;
+  private sweeper: ChurnSweeper | undefined;
+  private relay: OutboxRelay | undefined;
+  /** Status snapshots for `c360 projections status` / GET /v1/ops/projections (issue 6). */
+  private statusPublisher: WorkerStatusPublisher | undefined;
+  /** The derived views' store (segments, churn, outbox, shadow runs), once started. */
+  derivedStore: TypeOrmDerivedStore | undefined;
 
   constructor(private readonly options: ProjectorOptions) {
     const { config } = options;
@@ -68,7 +88,10 @@ export class Projector {
     await migrateReadModels(this.dataSource);
     const store = new TypeOrmProjectionStore(this.dataSource, { schema: config.readModelSchema, timeouts: this.options.timeouts });
     const leases = new PostgresLeaseStore(this.dataSource, { schema: config.readModelSchema });
-    for (const definition of this.options.projections ?? [customer360Projection()]) {
+    const derived = this.options.derived ?? parseDerivedConfig({});
+    const derivedStore = new TypeOrmDerivedStore(this.dataSource, { schema: config.readModelSchema, timeouts: this.options.timeouts });
+    this.derivedStore = derivedStore;
+    for (const definition of this.options.projections ?? [defaultProjection(derived)]) {
       const assigner =
         config.mode === 'single'
           ? new StaticPartitionAssigner(allPartitions(config.partitions))
@@ -93,6 +116,22 @@ export class Projector {
       this.runners.push(runner);
       await runner.start();
     }
+    const serviceOptions = { domain: derived.domain, churn: derived.churn, topic: derived.topic, pageSize: derived.pageSize, clock: this.options.clock };
+    if (derived.sweepIntervalMs > 0) {
+      this.sweeper = new ChurnSweeper(derivedStore, { ...serviceOptions, intervalMs: derived.sweepIntervalMs });
+      this.sweeper.start();
+    }
+    if (this.options.publisher) {
+      this.relay = new OutboxRelay(derivedStore, this.options.publisher, { intervalMs: derived.relayIntervalMs, batchSize: derived.relayBatchSize });
+      this.relay.start();
+    }
+    await this.publishStatus();
+  }
+
+  private async publishStatus(): Promise<void> {
+    const { config } = this.options;
+    this.statusPublisher = new WorkerStatusPublisher({ databaseUrl: config.databaseUrl, workerId: config.workerId, readModelSchema: config.readModelSchema, status: () => this.status() });
+    await this.statusPublisher.start();
   }
 
   status(): ProjectionStatus[] {
@@ -104,6 +143,12 @@ export class Projector {
   }
 
   async stop(): Promise<void> {
+    await this.statusPublisher?.stop();
+    this.statusPublisher = undefined;
+    await this.sweeper?.stop();
+    await this.relay?.stop();
+    this.sweeper = undefined;
+    this.relay = undefined;
     await Promise.all(this.runners.map((r) => r.stop()));
     this.runners.length = 0;
     if (this.ownPool) await this.eventStore.close();
@@ -111,4 +156,10 @@ export class Projector {
     await this.ownPool?.end();
     this.started = false;
   }
+}
+
+/** customer-360 with segment membership and churn flags derived in the same transaction. */
+export function defaultProjection(derived: DerivedConfig): ProjectionDefinition<ReadModelRepositories> {
+  const options = { domain: derived.domain, churn: derived.churn, topic: derived.topic };
+  return customer360Projection({ domain: derived.domain, churn: derived.churn, derived: [segmentsView(options), churnView(options)] });
 }

@@ -39,10 +39,13 @@ export async function createHarness(): Promise<Harness> {
     const head = (visible > lastAppended ? visible : lastAppended).toString();
     await expectEventually(
       async () => {
-        const rows = (await db.pool.query<{ behind: number }>(
-          `SELECT count(*)::int AS behind FROM ${schema}.projection_checkpoints WHERE position < $1::numeric`,
+        // Rows must exist too: before the projector has registered (or migrated), nothing is "behind".
+        const rows = (await db.pool.query<{ behind: number; total: number }>(
+          `SELECT count(*) FILTER (WHERE position < $1::numeric)::int AS behind, count(*)::int AS total
+             FROM ${schema}.projection_checkpoints`,
           [head],
-        )).rows;
+        ).catch(() => ({ rows: [{ behind: -1, total: 0 }] }))).rows;
+        expect(rows[0]?.total).toBeGreaterThan(0);
         expect(rows[0]?.behind).toBe(0);
       },
       { timeoutMs, intervalMs: 100 },

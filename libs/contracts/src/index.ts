@@ -5,6 +5,7 @@ export * from './events/examples.v1';
 export * from './events/schemas.v1';
 export * from './events/envelope.schema';
 export * from './events/event-catalogue';
+export * from './events/derived-events.v1';
 export * from './events/validate-event';
 export * from './json';
 export * from './streams';

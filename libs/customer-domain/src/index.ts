@@ -20,3 +20,7 @@ export * from './segments/built-in-segments';
 export * from './churn/churn-config';
 export * from './churn/churn-rules';
 export * from './time-travel/time-travel';
+export * from './derived/evaluation-time';
+export * from './derived/membership-step';
+export * from './derived/churn-step';
+export * from './derived/survivor-steps';

@@ -18,3 +18,4 @@ export * from './runner/projection-status';
 export * from './runner/projection-runner';
 export * from './customer-360/customer-360.repository.port';
 export * from './customer-360/customer-360.projection';
+export * from './derived/index';

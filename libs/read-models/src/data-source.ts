@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { Customer360Entity, CustomerIdentityEntity } from './entities/customer-360.entity';
 import { ProjectionCheckpointEntity } from './entities/projection-checkpoint.entity';
 import { ProjectionLeaseEntity, ProjectionWorkerEntity } from './entities/projection-lease.entity';
-import { READ_MODEL_MIGRATIONS } from './migrations/1764320000000-read-models-init';
+import { READ_MODEL_MIGRATIONS } from './migrations/index';
 import { assertReadModelSchema, DEFAULT_READ_MODEL_SCHEMA } from './schema-name';
 
 export const READ_MODEL_ENTITIES = [

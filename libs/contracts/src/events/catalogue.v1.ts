@@ -134,8 +134,10 @@ export interface CallHandledV1 {
   reason: string;
   durationSec: number;
   outcome: CallOutcome;
-  sentiment: number; // -1..1
-  agentId: string;
+  /** -1..1 from speech analytics; null when the call had no analytics. */
+  sentiment: number | null;
+  /** null for a call abandoned before an agent answered. */
+  agentId: string | null;
 }
 export interface ComplaintRaisedV1 {
   complaintId: string;

@@ -151,8 +151,8 @@ export class CallHandledV1Schema implements CallHandledV1 {
   @TextField(200) reason!: string;
   @IntegerField({ min: 0, max: 86_400 }) durationSec!: number;
   @OneOfField(CALL_OUTCOMES) outcome!: CallOutcome;
-  @DecimalField({ min: -1, max: 1 }) sentiment!: number;
-  @IdentifierField() agentId!: string;
+  @DecimalField({ min: -1, max: 1 }, { nullable: true }) sentiment!: number | null;
+  @IdentifierField({ nullable: true }) agentId!: string | null;
 }
 
 export class ComplaintRaisedV1Schema implements ComplaintRaisedV1 {

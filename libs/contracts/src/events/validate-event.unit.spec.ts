@@ -122,6 +122,8 @@ describe('validateCanonicalEvent — bad inputs (RELIABILITY.md) each give a pat
     ['empty contact change', { ...of('ContactDetailsChanged'), data: {} }, '/data', 'empty-change'],
     ['merge of a customer into itself', withData(of('CustomersMerged'), { mergedId: 'C000123' }), '/data/mergedId', 'same-customer'],
     ['missing nullable field', withoutData(of('RelationshipManagerAssigned'), 'previousManagerId'), '/data/previousManagerId', 'required'],
+    ['call without its (nullable) agent field', withoutData(of('CallHandled'), 'agentId'), '/data/agentId', 'required'],
+    ['call without its (nullable) sentiment field', withoutData(of('CallHandled'), 'sentiment'), '/data/sentiment', 'required'],
     // sizes
     ['huge string', withData(of('ComplaintResolved'), { resolution: 'x'.repeat(20_000) }), '/data/resolution', 'too-long'],
     ['deep nesting', withData(moneyMoved(), { productId: JSON.parse('['.repeat(50) + ']'.repeat(50)) as unknown }), '/data/productId/0/0/0/0/0/0', 'too-deep'],
@@ -158,6 +160,10 @@ describe('validateCanonicalEvent — what it accepts', () => {
     accepts(withoutData(moneyMoved(), 'counterpartyBank'));
     accepts(withData(moneyMoved(), { counterpartyBank: 'ICBKCNBJ' }));
     accepts(withData(of('RelationshipManagerAssigned'), { previousManagerId: null }));
+  });
+
+  it('accepts a call with no agent (abandoned in the queue) and no sentiment (no speech analytics)', () => {
+    accepts(withData(of('CallHandled'), { outcome: 'abandoned', agentId: null, sentiment: null }));
   });
 
   it('accepts negative balances and the largest safe integer', () => {

@@ -6,6 +6,7 @@ import {
   evaluateChurn,
   evolve,
   foldSurvivor,
+  foldSurvivorSteps,
   activeMergedIds,
   initialCustomer360,
   relationshipValue,
@@ -22,10 +23,10 @@ import {
   type ProjectionDefinition,
   type StreamReader,
 } from '../definition/projection-definition';
+import type { CustomerStep, DerivedView } from '../derived/derived-view';
 import type {
   Customer360Record,
   Customer360Repositories,
-  Customer360Repository,
 } from './customer-360.repository.port';
 
 export const CUSTOMER_360_PROJECTION = 'customer-360';
@@ -33,6 +34,11 @@ export const CUSTOMER_360_PROJECTION = 'customer-360';
 export interface Customer360ProjectionOptions {
   readonly domain?: DomainConfig;
   readonly churn?: ChurnConfig;
+}
+
+/** customer-360 with the views derived from it (segments, churn flags) in the same transaction. */
+export interface Customer360WithDerivedOptions<D> extends Customer360ProjectionOptions {
+  readonly derived: readonly DerivedView<D>[];
 }
 
 /** The customer an event belongs to: the owner of its stream. */
@@ -82,6 +88,19 @@ export async function refoldCustomer(customerId: string, streams: StreamReader):
   return foldSurvivor(customerId, own, merged);
 }
 
+/** refoldCustomer with the intermediate states after the events `isNew` selects (for the derived views). */
+export async function refoldCustomerSteps(
+  customerId: string,
+  streams: StreamReader,
+  isNew: (event: RecordedEvent) => boolean,
+): Promise<{ final: Customer360State; steps: readonly { state: Customer360State; event: RecordedEvent }[] }> {
+  const own = await readAll(streams, customerStreamId(customerId));
+  const merged: Record<string, RecordedEvent[]> = {};
+  for (const id of activeMergedIds(customerId, own)) merged[id] = await readAll(streams, customerStreamId(id));
+  const result = foldSurvivorSteps(customerId, own, merged, (e) => isNew(e as RecordedEvent));
+  return { final: result.final, steps: result.steps.map((s) => ({ state: s.state, event: s.event as RecordedEvent })) };
+}
+
 /**
  * customer-360: one row per customer, the domain fold of its stream (and, for a merge
  * survivor, of the streams merged into it). Ordinary events evolve the stored state; a
@@ -89,15 +108,19 @@ export async function refoldCustomer(customerId: string, streams: StreamReader):
  * re-fold the survivor from the store — merges are rare and this keeps the row equal to
  * foldSurvivor whatever the arrival order across partitions.
  */
-export function customer360Projection(
-  options: Customer360ProjectionOptions = {},
-): ProjectionDefinition<Customer360Repositories> {
+export function customer360Projection(options?: Customer360ProjectionOptions): ProjectionDefinition<Customer360Repositories>;
+export function customer360Projection<D>(options: Customer360WithDerivedOptions<D>): ProjectionDefinition<Customer360Repositories & D>;
+export function customer360Projection<D>(
+  options: Customer360ProjectionOptions & { readonly derived?: readonly DerivedView<D>[] } = {},
+): ProjectionDefinition<Customer360Repositories & D> {
+  const derived = options.derived ?? [];
   const applyTo = async (
     customerId: string,
     events: readonly RecordedEvent[],
-    repo: Customer360Repository,
+    repositories: Customer360Repositories & D,
     streams: StreamReader,
   ): Promise<void> => {
+    const repo = repositories.customer360;
     const stored = await repo.load(customerId);
     const state = stored?.state ?? initialCustomer360(customerId);
     const fresh = events.filter((e) => e.revision > (state.position.byStream[e.streamId] ?? -1));
@@ -105,26 +128,44 @@ export function customer360Projection(
     const ownStream = customerStreamId(customerId);
     let refold = state.mergedFrom.length > 0 || fresh.some((e) => e.streamId !== ownStream);
     let next = state;
+    const steps: CustomerStep[] = [];
     for (const event of fresh) {
       if (refold) break;
       if (requiresRefold(next, event)) refold = true;
-      else next = evolve(next, event);
+      else {
+        next = evolve(next, event);
+        steps.push({ state: next, cause: event.eventId });
+      }
     }
-    if (refold) next = await refoldCustomer(customerId, streams);
-    await repo.save(toCustomer360Record(next, options), stored);
+    let replace = false;
+    if (refold) {
+      // A merge changes the survivor's past: its derived views are recomputed from scratch
+      // over the re-folded sequence (a state after every event of the merged view) and replace
+      // what they held, so they depend on the streams only — not on batch boundaries, nor on
+      // how far the streams had been read at earlier refolds (live equals rebuild, I6).
+      const refolded = await refoldCustomerSteps(customerId, streams, () => true);
+      next = refolded.final;
+      steps.length = 0;
+      for (const s of refolded.steps) steps.push({ state: s.state, cause: s.event.eventId });
+      replace = true;
+    }
+    const record = toCustomer360Record(next, options);
+    await repo.save(record, stored);
+    const change = { customerId, steps, savedRiskScore: record.churnRiskScore, replace };
+    for (const view of derived) await view.onChange(change, repositories);
   };
 
-  return defineProjection<Customer360Repositories>({
+  return defineProjection<Customer360Repositories & D>({
     name: CUSTOMER_360_PROJECTION,
     version: 1,
     eventTypes: CANONICAL_EVENT_TYPES,
     identity: customerOfEvent,
-    async apply(batch, context: ApplyContext<Customer360Repositories>) {
-      const repo = context.repositories.customer360;
-      await applyTo(batch.customerId, batch.events, repo, context.streams);
+    async apply(batch, context: ApplyContext<Customer360Repositories & D>) {
+      const repositories = context.repositories;
+      await applyTo(batch.customerId, batch.events, repositories, context.streams);
       // The customer's events also belong to the view of any survivor it is merged into.
-      for (const survivor of await repo.survivorsOf(batch.customerId))
-        if (survivor !== batch.customerId) await applyTo(survivor, batch.events, repo, context.streams);
+      for (const survivor of await repositories.customer360.survivorsOf(batch.customerId))
+        if (survivor !== batch.customerId) await applyTo(survivor, batch.events, repositories, context.streams);
     },
   });
 }

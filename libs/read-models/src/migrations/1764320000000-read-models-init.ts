@@ -51,4 +51,3 @@ export class ReadModelsInit1764320000000 implements MigrationInterface {
   }
 }
 
-export const READ_MODEL_MIGRATIONS = [ReadModelsInit1764320000000];

@@ -4,6 +4,7 @@ import {
   ProjectionError,
   ProjectionErrorCode,
   type Customer360Repositories,
+  type DerivedRepositories,
   type FailureKind,
   type ProjectionStore,
   type ProjectionTransaction,
@@ -11,11 +12,12 @@ import {
 } from '@c360/projections';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Customer360TypeOrmRepository } from '../customer-360/customer-360.typeorm-repository';
+import { derivedRepositories } from '../derived/derived.typeorm-repositories';
 import { classifyPostgresFailure } from '../pg-failures';
 import { assertReadModelSchema, DEFAULT_READ_MODEL_SCHEMA } from '../schema-name';
 
 /** Every repository a projection may ask for; projections declare the subset they use. */
-export type ReadModelRepositories = Customer360Repositories;
+export type ReadModelRepositories = Customer360Repositories & DerivedRepositories;
 
 export interface TransactionTimeouts {
   /** Waiting for a row lock (someone else's long transaction, F15): fail and retry after. Default 5 s. */
@@ -100,7 +102,7 @@ export class TypeOrmProjectionStore implements ProjectionStore<ReadModelReposito
   private bind(manager: EntityManager): ProjectionTransaction<ReadModelRepositories> {
     const s = this.schema;
     return {
-      repositories: { customer360: new Customer360TypeOrmRepository(manager, s) },
+      repositories: { customer360: new Customer360TypeOrmRepository(manager, s), ...derivedRepositories(manager, s) },
       async assertLeases(projection: string, writer: WriterIdentity): Promise<void> {
         if (!writer.fenced) return;
         // FOR SHARE: a takeover (UPDATE of the lease) waits for this commit, so the check holds until then (F4).

@@ -1,0 +1,2 @@
+/** DI token of the Ops services (see ops-context.ts). */
+export const OPS = Symbol('OPS');

@@ -1,0 +1,14 @@
+/** Operator features (issue 6): status, blue/green rebuilds, verify — plain services, a Nest module, CLI entry points. */
+export * from './ops.errors';
+export * from './ops-store';
+export * from './ops-context';
+export * from './event-store-stats';
+export * from './status/projection-status.reader';
+export * from './status/worker-status.publisher';
+export * from './rebuild/rebuild-job';
+export * from './rebuild/rebuild.service';
+export * from './rebuild/rebuild-executor';
+export * from './verify/verify.service';
+export * from './http/ops.module';
+export * from './http/ops.controller';
+export * from './http/ops.tokens';

@@ -1,0 +1,156 @@
+import { churnConfigOverridesErrors, evaluationTime, type ChurnConfigOverrides } from '@c360/customer-domain';
+import { evaluateAndPersistChurn } from './churn.view';
+import { DerivedError, DerivedErrorCode } from './derived.errors';
+import type { ChurnRuleRecord, CustomerPageQuery, DerivedStore, DerivedTransaction } from './derived-store.port';
+import { nowOf, pageSizeOf, type DerivedServiceOptions } from './derived-services.options';
+
+export interface ChurnPassResult {
+  readonly customers: number;
+  /** Customers whose flags or score changed. */
+  readonly changed: number;
+}
+
+/**
+ * Pages through customers (current customer_360 state, rows locked per page) and re-evaluates
+ * their churn flags at the time `at` gives, with `cause` naming the pass (history and event
+ * ids stay exactly once if a pass is repeated).
+ */
+export async function churnPass(
+  store: DerivedStore,
+  options: DerivedServiceOptions,
+  query: Omit<CustomerPageQuery, 'after' | 'limit' | 'lock'>,
+  cause: string,
+  at: (state: Parameters<typeof evaluationTime>[0], sweptAt: string | null) => string | null,
+  afterEach?: (tx: DerivedTransaction, customerId: string, changed: boolean, at: string) => Promise<void>,
+): Promise<ChurnPassResult> {
+  const limit = pageSizeOf(options);
+  let after: string | null = null;
+  let customers = 0;
+  let changed = 0;
+  for (;;) {
+    const last: string | null = await store.transaction(async (tx) => {
+      const page = await tx.customers.page({ ...query, after, limit, lock: true });
+      for (const c of page) {
+        const sweptAt = await tx.churn.sweptAt(c.customerId);
+        const when = at(c.state, sweptAt);
+        if (when === null) continue;
+        const before = await tx.churn.openFlagsOf(c.customerId);
+        await evaluateAndPersistChurn(
+          tx,
+          { customerId: c.customerId, steps: [{ state: c.state, at: when, cause }], currentRiskScore: c.churnRiskScore },
+          options,
+        );
+        const afterFlags = await tx.churn.openFlagsOf(c.customerId);
+        const didChange =
+          before.length !== afterFlags.length || before.some((f, i) => f.flagId !== afterFlags[i]?.flagId);
+        if (didChange) changed++;
+        await afterEach?.(tx, c.customerId, didChange, when);
+      }
+      customers += page.length;
+      return page.length < limit ? null : (page[page.length - 1]?.customerId ?? null);
+    });
+    if (last === null) return { customers, changed };
+    after = last;
+  }
+}
+
+/** Churn rule versions at run time: overrides on top of the configured thresholds. */
+export class ChurnRulesService {
+  constructor(
+    private readonly store: DerivedStore,
+    private readonly options: DerivedServiceOptions = {},
+  ) {}
+
+  list(): Promise<ChurnRuleRecord[]> {
+    return this.store.transaction((tx) => tx.churnRules.list());
+  }
+
+  /** Adds the next churn rule version (validated), in shadow unless `active` (then activated at once). */
+  async addVersion(overrides: unknown, status: 'shadow' | 'active' = 'shadow'): Promise<ChurnRuleRecord> {
+    const errors = churnConfigOverridesErrors(overrides);
+    if (errors.length > 0) throw new DerivedError(DerivedErrorCode.InvalidDefinition, 'invalid churn rules', errors);
+    const version = await this.store.transaction(async (tx) => {
+      const v = (await tx.churnRules.latestVersion()) + 1;
+      await tx.churnRules.insert(v, overrides as ChurnConfigOverrides, 'shadow');
+      return v;
+    });
+    if (status === 'active') await this.activate(version);
+    const record = await this.store.transaction((tx) => tx.churnRules.get(version));
+    if (record === null) throw new DerivedError(DerivedErrorCode.NotFound, `churn rules v${version} vanished`);
+    return record;
+  }
+
+  /** Activates a version (retiring the previous) and re-evaluates every customer's flags from current state. */
+  async activate(version: number): Promise<ChurnPassResult> {
+    await this.store.transaction(async (tx) => {
+      const record = await tx.churnRules.get(version);
+      if (record === null) throw new DerivedError(DerivedErrorCode.NotFound, `churn rules v${version} not found`);
+      if (record.status !== 'active') await tx.churnRules.setStatus(version, 'active');
+    });
+    return churnPass(this.store, this.options, { survivorsOnly: false }, `churn-rules@${version}`, (state, sweptAt) =>
+      evaluationTime(state, sweptAt),
+    );
+  }
+}
+
+/**
+ * The clock sweeper: re-evaluates, against the clock, the customers whose churn flags can
+ * change with time alone (usual channels gone silent, open complaints nearing their SLA, a
+ * salary rhythm, or flags already open), page by page, so a customer who goes silent is
+ * flagged without sending anything. One sweep at a time across processes (advisory lock).
+ */
+export class ChurnSweeper {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly store: DerivedStore,
+    private readonly options: DerivedServiceOptions & { readonly intervalMs?: number } = {},
+  ) {}
+
+  /** One sweep at the clock's now; null if another process is sweeping. */
+  sweepOnce(): Promise<ChurnPassResult | null> {
+    const now = nowOf(this.options).toISOString();
+    return this.store.exclusive('churn-sweeper', () =>
+      churnPass(
+        this.store,
+        this.options,
+        { clockSensitiveOnly: true, survivorsOnly: true },
+        `sweep@${now}`,
+        (state, sweptAt) => {
+          const own = evaluationTime(state, sweptAt);
+          // Never evaluate before what the customer's own events (or a later sweep) already saw.
+          return own !== null && own > now ? own : now;
+        },
+        async (tx, customerId, changed, at) => {
+          // The watermark keeps a late event from evaluating this customer before the sweep's time.
+          if (changed) await tx.churn.setSweptAt(customerId, at);
+        },
+      ),
+    );
+  }
+
+  /** Sweeps every `intervalMs` (default 60 s) until stop; a failed sweep is retried next tick. */
+  start(): void {
+    if (this.timer) return;
+    const tick = (): void => {
+      this.running = this.sweepOnce()
+        .catch(() => null)
+        .finally(() => {
+          this.running = undefined;
+          if (this.timer) {
+            this.timer = setTimeout(tick, this.options.intervalMs ?? 60_000);
+            this.timer.unref();
+          }
+        });
+    };
+    this.timer = setTimeout(tick, this.options.intervalMs ?? 60_000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+}

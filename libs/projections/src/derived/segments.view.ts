@@ -1,0 +1,96 @@
+import { DEFAULT_DERIVED_TOPIC } from '@c360/contracts';
+import {
+  DEFAULT_DOMAIN_CONFIG,
+  evaluationTime,
+  reevaluateMembership,
+  type CurrentMembership,
+  type DomainConfig,
+} from '@c360/customer-domain';
+import { segmentMessage } from './derived-events';
+import type { DerivedRepositories, MembershipHistoryRow } from './derived.ports';
+import type { DerivedView } from './derived-view';
+
+export const SEGMENTS_VIEW = 'segments';
+
+export interface SegmentsViewOptions {
+  /** Tier thresholds, valuation and profitability the segment facts use (configuration). */
+  readonly domain?: DomainConfig;
+  readonly topic?: string;
+}
+
+const same = (a: CurrentMembership, b: CurrentMembership): boolean =>
+  a.version === b.version && a.since === b.since && a.reason === b.reason;
+
+/**
+ * Writes a membership change and its history, and queues the entered/left events in the
+ * outbox, all in the caller's transaction (shared by the live view and activations).
+ */
+export async function persistMembership(
+  repositories: Pick<DerivedRepositories, 'segments' | 'outbox'>,
+  customerId: string,
+  initial: readonly CurrentMembership[],
+  final: readonly CurrentMembership[],
+  history: readonly MembershipHistoryRow[],
+  topic: string,
+): Promise<void> {
+  const before = new Map(initial.map((m) => [m.segmentId, m]));
+  const after = new Set(final.map((m) => m.segmentId));
+  const upsert = final.filter((m) => {
+    const b = before.get(m.segmentId);
+    return b === undefined || !same(b, m);
+  });
+  const remove = initial.filter((m) => !after.has(m.segmentId)).map((m) => m.segmentId);
+  if (upsert.length === 0 && remove.length === 0 && history.length === 0) return;
+  await repositories.segments.record(customerId, { upsert, remove }, history);
+  if (history.length > 0)
+    await repositories.outbox.enqueue(
+      history.map((h) =>
+        segmentMessage(topic, customerId, h.change === 'entered' ? 'SegmentEntered' : 'SegmentLeft', h.at, h.cause, {
+          segmentId: h.segmentId,
+          ruleVersion: h.ruleVersion,
+          reason: h.reason,
+          revision: h.revision,
+        }),
+      ),
+    );
+}
+
+/**
+ * Segment membership: after each state the customer's view passes through, its active
+ * segments are evaluated at the view's own time and diffed with the membership (entered /
+ * left with rule version, reason and the event that caused it).
+ */
+export function segmentsView(options: SegmentsViewOptions = {}): DerivedView<DerivedRepositories> {
+  const domain = options.domain ?? DEFAULT_DOMAIN_CONFIG;
+  const topic = options.topic ?? DEFAULT_DERIVED_TOPIC;
+  return {
+    name: SEGMENTS_VIEW,
+    version: 1,
+    async onChange(change, repositories) {
+      const definitions = await repositories.segments.activeDefinitions();
+      if (definitions.length === 0) return;
+      if (change.replace) await repositories.segments.clear(change.customerId);
+      const initial = change.replace ? [] : await repositories.segments.membershipOf(change.customerId);
+      let members: readonly CurrentMembership[] = initial;
+      const history: MembershipHistoryRow[] = [];
+      for (const step of change.steps) {
+        const at = evaluationTime(step.state);
+        if (at === null) continue;
+        const result = reevaluateMembership(members, definitions, step.state, at, domain);
+        members = result.members;
+        for (const t of result.transitions)
+          history.push({
+            customerId: change.customerId,
+            segmentId: t.segmentId,
+            change: t.change,
+            at: t.at,
+            ruleVersion: t.version,
+            reason: t.reason,
+            revision: step.state.position.lastRevision,
+            cause: step.cause,
+          });
+      }
+      await persistMembership(repositories, change.customerId, initial, members, history, topic);
+    },
+  };
+}

@@ -1,0 +1,17 @@
+// Types the derived store adapter implements (re-exported from the ports' libs).
+export type { DerivedEvent } from '@c360/contracts';
+export type {
+  ChurnRuleRecord,
+  CustomerPageQuery,
+  CustomerSnapshot,
+  DerivedStore,
+  DerivedTransaction,
+  PendingOutboxMessage,
+  RuleStatus,
+  SegmentDefinitionRecord,
+  ShadowChange,
+  ShadowChangeKind,
+  ShadowChangeRow,
+  ShadowRunKind,
+  ShadowRunRecord,
+} from '@c360/projections';

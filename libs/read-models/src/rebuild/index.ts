@@ -1,0 +1,3 @@
+export * from './projection-tables';
+export * from './blue-green';
+export * from './scoped-refold';
