@@ -14,7 +14,7 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/require-await': 'off',
@@ -25,7 +25,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['libs/config/**', 'libs/testing/**', 'test/**', 'bench/**', 'scripts/**', '**/*.spec.ts', 'apps/cli/**'],
+    files: ['libs/config/**', 'libs/testing/**', 'test/**', 'apps/*/test/**', 'bench/**', 'scripts/**', '**/*.spec.ts', 'apps/cli/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { parseDerivedConfig } from './derived/derived-config';
 import { parseProjectorConfig, ProjectorConfigError } from './projector-config';
 import { ProjectorModule } from './projector.module';
+import { processEnvironment } from '@c360/config';
 
 /** The projector as its own process: no HTTP yet (health and metrics come with observability). */
 async function main(): Promise<void> {
@@ -11,8 +12,8 @@ async function main(): Promise<void> {
   let config;
   let derived;
   try {
-    config = parseProjectorConfig(process.env);
-    derived = parseDerivedConfig(process.env);
+    config = parseProjectorConfig(processEnvironment());
+    derived = parseDerivedConfig(processEnvironment());
   } catch (e) {
     if (e instanceof ProjectorConfigError) {
       logger.error(`bad setting ${e.message}`);

@@ -1,6 +1,13 @@
 export type { AppConfig, JwtAlgorithm, LogLevel, MasterKey, RunMode } from './app-config';
 export { ConfigError, CONFIG_ERROR_EXIT_CODE } from './config-error';
 export { APP_CONFIG, ConfigModule, InjectConfig } from './config.module';
-export { loadConfig, loadConfigFromProcess, parseMasterKeys, type Environment, type LoadConfigOptions } from './load-config';
+export {
+  loadConfig,
+  loadConfigFromProcess,
+  processEnvironment,
+  parseMasterKeys,
+  type Environment,
+  type LoadConfigOptions,
+} from './load-config';
 export { resolveMasterKeys } from './master-keys';
 export { parseDurationMs, parseSizeBytes } from './units';

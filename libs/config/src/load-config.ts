@@ -38,6 +38,15 @@ export function loadConfigFromProcess(options: LoadConfigOptions = {}): AppConfi
   return loadConfig(process.env, options);
 }
 
+/**
+ * A frozen copy of the process environment, for the per-app settings parsers that are not yet
+ * part of AppConfig (projector, derived views, query API). Reading it here keeps process.env
+ * in this one file.
+ */
+export function processEnvironment(): Readonly<Record<string, string | undefined>> {
+  return Object.freeze({ ...process.env });
+}
+
 function defaultRunMode(env: Environment): RunMode {
   // NODE_ENV is what hosting platforms set; C360_ENV, when present, wins.
   if (env['NODE_ENV'] === 'production') return 'production';

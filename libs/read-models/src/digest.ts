@@ -25,15 +25,15 @@ const digestOf = async (dataSource: DataSource, sql: string): Promise<string> =>
 /** I6: live equals rebuild — compare these between the live schema and a shadow rebuild. */
 export async function readModelDigest(dataSource: DataSource, schema: string): Promise<ReadModelDigest> {
   const s = assertReadModelSchema(schema);
-  const [c] = (await dataSource.query(
+  const [c] = await dataSource.query<Array<{ n: number; d: string }>>(
     `SELECT count(*)::int AS n, md5(coalesce(string_agg(ROW(customer_id, last_revision, state, tier, region,
         relationship_value_minor, churn_risk_score, merged_into, merged_from, last_event_at)::text, E'\\n' ORDER BY customer_id), '')) AS d
        FROM ${s}.customer_360`,
-  )) as Array<{ n: number; d: string }>;
-  const [i] = (await dataSource.query(
+  );
+  const [i] = await dataSource.query<Array<{ n: number; d: string }>>(
     `SELECT count(*)::int AS n, md5(coalesce(string_agg(ROW(scheme, value, customer_id, linked_at)::text, E'\\n'
         ORDER BY scheme, value, customer_id), '')) AS d FROM ${s}.customer_identity`,
-  )) as Array<{ n: number; d: string }>;
+  );
   const segmentMembership = await digestOf(
     dataSource,
     `SELECT md5(coalesce(string_agg(ROW(segment_id, customer_id, since, rule_version, reason)::text, E'\\n'

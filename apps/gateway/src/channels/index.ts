@@ -6,10 +6,5 @@ export { BRANCH_SOURCE, toCanonical as branchToCanonical } from './branch/branch
 export * from './mobile/mobile.payload';
 export { MOBILE_SOURCE, toCanonical as mobileToCanonical } from './mobile/mobile.mapper';
 export * from './call-centre/call-centre.payload';
-export {
-  CALL_CENTRE_SOURCE,
-  NEUTRAL_SENTIMENT,
-  UNASSIGNED_AGENT,
-  toCanonical as callCentreToCanonical,
-} from './call-centre/call-centre.mapper';
+export { CALL_CENTRE_SOURCE, toCanonical as callCentreToCanonical } from './call-centre/call-centre.mapper';
 export { CHANNEL_ADAPTERS, type ChannelAdapter } from './channel-adapters';

@@ -360,7 +360,7 @@ export class ProjectionRunner<R> {
 }
 
 function describeFailure(e: unknown, kind: FailureKind): ProjectionFailure {
-  const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : null;
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : null;
   return {
     message: e instanceof Error ? e.message : String(e),
     code,

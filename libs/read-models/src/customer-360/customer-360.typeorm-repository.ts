@@ -26,20 +26,20 @@ export class Customer360TypeOrmRepository implements Customer360Repository {
   ) {}
 
   async load(customerId: string): Promise<StoredCustomer360 | null> {
-    const rows = (await this.manager.query(
+    const rows = await this.manager.query<Row[]>(
       `SELECT customer_id, last_revision::text AS last_revision, state FROM ${this.schema}.customer_360 WHERE customer_id = $1 FOR UPDATE`,
       [customerId],
-    )) as Row[];
+    );
     const row = rows[0];
     if (!row) return null;
     return { customerId: row.customer_id, lastRevision: Number(row.last_revision), state: decodeDocument<Customer360State>(row.state) };
   }
 
   async survivorsOf(customerId: string): Promise<string[]> {
-    const rows = (await this.manager.query(
+    const rows = await this.manager.query<Array<{ customer_id: string }>>(
       `SELECT customer_id FROM ${this.schema}.customer_360 WHERE merged_from @> ARRAY[$1]::text[] ORDER BY customer_id`,
       [customerId],
-    )) as Array<{ customer_id: string }>;
+    );
     return rows.map((r) => r.customer_id);
   }
 

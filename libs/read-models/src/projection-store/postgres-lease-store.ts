@@ -30,16 +30,16 @@ export class PostgresLeaseStore implements LeaseStore {
        SELECT $1, p FROM generate_series(0, $2 - 1) AS p ON CONFLICT DO NOTHING`,
       [projection, partitionCount],
     );
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<Array<{ n: number }>>(
       `SELECT count(*)::int AS n FROM ${this.schema}.projection_leases WHERE projection = $1`,
       [projection],
-    )) as Array<{ n: number }>;
+    );
     if (rows[0]?.n !== partitionCount)
       throw new ProjectionError(ProjectionErrorCode.PartitionCountMismatch, `projection ${projection} has ${rows[0]?.n} lease rows, not ${partitionCount}`);
   }
 
   async heartbeat(projection: string, workerId: string, timing: LeaseTiming): Promise<number> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<Array<{ live: number }>>(
       `WITH beat AS (
          INSERT INTO ${this.schema}.projection_workers (projection, worker_id, expires_at)
          VALUES ($1, $2, now() + $3 * interval '1 millisecond')
@@ -47,26 +47,26 @@ export class PostgresLeaseStore implements LeaseStore {
        SELECT 1 + count(*)::int AS live FROM ${this.schema}.projection_workers
         WHERE projection = $1 AND worker_id <> $2 AND expires_at > now()`,
       [projection, workerId, timing.ttlMs],
-    )) as Array<{ live: number }>;
+    );
     return rows[0]?.live ?? 1;
   }
 
   async renew(projection: string, workerId: string, leases: readonly PartitionLease[], timing: LeaseTiming): Promise<PartitionLease[]> {
     if (leases.length === 0) return [];
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<[LeaseRow[], number] | LeaseRow[]>(
       `UPDATE ${this.schema}.projection_leases l SET expires_at = now() + $5 * interval '1 millisecond'
          FROM unnest($3::int[], $4::bigint[]) AS h(partition, epoch)
         WHERE l.projection = $1 AND l.owner = $2 AND l.partition = h.partition AND l.epoch = h.epoch
         RETURNING l.partition, l.epoch::text AS epoch`,
       [projection, workerId, leases.map((l) => l.partition), leases.map((l) => l.epoch), timing.ttlMs],
-    )) as [LeaseRow[], number] | LeaseRow[];
+    );
     return toLeases(returned(rows));
   }
 
   async acquire(projection: string, workerId: string, max: number, timing: LeaseTiming): Promise<PartitionLease[]> {
     if (max <= 0) return [];
     // SKIP LOCKED: a lease row held FOR SHARE by a writer in flight is not waited for.
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<[LeaseRow[], number] | LeaseRow[]>(
       `UPDATE ${this.schema}.projection_leases l SET owner = $2, epoch = l.epoch + 1,
               expires_at = now() + $4 * interval '1 millisecond'
          FROM (SELECT partition FROM ${this.schema}.projection_leases
@@ -75,7 +75,7 @@ export class PostgresLeaseStore implements LeaseStore {
         WHERE l.projection = $1 AND l.partition = free.partition
         RETURNING l.partition, l.epoch::text AS epoch`,
       [projection, workerId, max, timing.ttlMs],
-    )) as [LeaseRow[], number] | LeaseRow[];
+    );
     return toLeases(returned(rows));
   }
 

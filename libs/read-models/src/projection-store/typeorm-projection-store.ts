@@ -61,10 +61,10 @@ export class TypeOrmProjectionStore implements ProjectionStore<ReadModelReposito
        SELECT $1, p, $2 FROM generate_series(0, $2 - 1) AS p ON CONFLICT DO NOTHING`,
       [projection, partitionCount],
     );
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<Array<{ partition_count: number }>>(
       `SELECT DISTINCT partition_count FROM ${this.schema}.projection_checkpoints WHERE projection = $1`,
       [projection],
-    )) as Array<{ partition_count: number }>;
+    );
     if (rows.length !== 1 || rows[0]?.partition_count !== partitionCount)
       throw new ProjectionError(
         ProjectionErrorCode.PartitionCountMismatch,
@@ -74,11 +74,11 @@ export class TypeOrmProjectionStore implements ProjectionStore<ReadModelReposito
   }
 
   async loadCheckpoints(projection: string, partitions: readonly number[]): Promise<Map<number, GlobalPosition>> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<Array<{ partition: number; position: string }>>(
       `SELECT partition, position::text AS position FROM ${this.schema}.projection_checkpoints
         WHERE projection = $1 AND partition = ANY($2::int[])`,
       [projection, [...partitions]],
-    )) as Array<{ partition: number; position: string }>;
+    );
     const found = new Map(rows.map((r) => [r.partition, BigInt(r.position)]));
     return new Map(partitions.map((p) => [p, found.get(p) ?? 0n]));
   }
@@ -106,11 +106,11 @@ export class TypeOrmProjectionStore implements ProjectionStore<ReadModelReposito
       async assertLeases(projection: string, writer: WriterIdentity): Promise<void> {
         if (!writer.fenced) return;
         // FOR SHARE: a takeover (UPDATE of the lease) waits for this commit, so the check holds until then (F4).
-        const rows = (await manager.query(
+        const rows = await manager.query<Array<{ partition: number; owner: string | null; epoch: string }>>(
           `SELECT partition, owner, epoch::text AS epoch FROM ${s}.projection_leases
             WHERE projection = $1 AND partition = ANY($2::int[]) FOR SHARE`,
           [projection, writer.leases.map((l) => l.partition)],
-        )) as Array<{ partition: number; owner: string | null; epoch: string }>;
+        );
         const current = new Map(rows.map((r) => [r.partition, r]));
         const lost = writer.leases
           .filter((l) => {

@@ -13,14 +13,6 @@ const OUTCOME: { readonly [C in DispositionCode]: CallOutcome } = {
 };
 
 /**
- * Stand-ins where the v1 CallHandled shape has no room for absence: a call abandoned in the queue
- * has no agent, and a call without speech analytics has no score. Reported to the lead: v1 could
- * make both nullable before it is published.
- */
-export const UNASSIGNED_AGENT = 'unassigned';
-export const NEUTRAL_SENTIMENT = 0;
-
-/**
  * Maps one validated call record onto canonical events, in this order: CallHandled (at endedAt,
  * duration = ended − started in whole seconds), then ComplaintRaised and ComplaintResolved when a
  * complaint was captured (resolved on the call), then SurveyAnswered (at answeredAt).
@@ -48,8 +40,10 @@ export const toCanonical = (native: CallRecord, ctx: MapperContext): CanonicalEv
         reason: native.disposition.reasonCode,
         durationSec: Math.floor((instantMillis(native.endedAt) - instantMillis(native.startedAt)) / 1000),
         outcome: OUTCOME[native.disposition.code],
-        sentiment: native.sentiment?.score ?? NEUTRAL_SENTIMENT,
-        agentId: native.agentId ?? UNASSIGNED_AGENT,
+        // Absent stays absent: a call abandoned in the queue has no agent, a call without
+        // speech analytics has no score (CallHandled v1 takes null for both).
+        sentiment: native.sentiment?.score ?? null,
+        agentId: native.agentId ?? null,
       },
     },
   ];

@@ -1,7 +1,7 @@
 import { validateCanonicalEvent, type CanonicalEvent } from '@c360/contracts';
 import { deterministicEventId } from '../shared/deterministic-id';
 import type { MapperContext } from '../shared/mapper-context';
-import { NEUTRAL_SENTIMENT, toCanonical, UNASSIGNED_AGENT } from './call-centre.mapper';
+import { toCanonical } from './call-centre.mapper';
 import { CALL_CENTRE_EXAMPLE, validateCallCentrePayload } from './call-centre.payload';
 
 const ctx: MapperContext = { now: () => new Date('2030-01-01T00:00:00Z'), newId: deterministicEventId };
@@ -61,8 +61,8 @@ describe('call-centre channel: CTI call records → canonical events', () => {
       reason: 'queue-timeout',
       durationSec: 150,
       outcome: 'abandoned',
-      sentiment: NEUTRAL_SENTIMENT,
-      agentId: UNASSIGNED_AGENT,
+      sentiment: null,
+      agentId: null,
     });
   });
 

@@ -1,0 +1,81 @@
+import { Logger } from '@nestjs/common';
+import type { BatchHandler, MessageConsumer, MessageConsumerFactory } from '@c360/messaging';
+import { decodeEventMessage } from './decode-message';
+import type { Ingestion } from './ingestion';
+
+export interface EventsConsumerOptions {
+  readonly groupId: string;
+  readonly topic: string;
+  readonly maxBatchSize?: number;
+  readonly sessionTimeoutMs?: number;
+}
+
+/**
+ * The ingestor's consumer group on the events topic: each batch (one partition, offset order)
+ * is decoded, validated and ingested; the port commits the offsets only after the handler
+ * resolved. Poison messages are dead-lettered inside the handler, so they never block the
+ * partition; a transient failure (store or database unavailable) fails the batch and the port
+ * redelivers it after a backoff — everything the handler does is idempotent.
+ */
+export class EventsConsumer {
+  private readonly logger = new Logger('Ingestor');
+  private consumer: MessageConsumer | undefined;
+
+  constructor(
+    private readonly factory: MessageConsumerFactory,
+    private readonly ingestion: Ingestion,
+    private readonly options: EventsConsumerOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    const handler: BatchHandler = async (batch) => {
+      const inputs = batch.messages.map((m) => ({
+        decoded: decodeEventMessage(m.value),
+        source: { topic: m.topic, partition: m.partition, offset: m.offset },
+        message: m,
+      }));
+      await this.ingestion.ingest(inputs);
+    };
+    this.consumer = this.factory.create({
+      groupId: this.options.groupId,
+      topics: [this.options.topic],
+      handler,
+      fromBeginning: true,
+      maxBatchSize: this.options.maxBatchSize ?? 500,
+      sessionTimeoutMs: this.options.sessionTimeoutMs ?? 30_000,
+      retry: { initialBackoffMs: 200, maxBackoffMs: 5_000 },
+    });
+    this.consumer.onEvent((e) => {
+      switch (e.type) {
+        case 'handler-failed':
+          // The error's class and code only: driver messages can carry values.
+          this.logger.warn({ partition: e.partition, offset: e.offset, attempt: e.attempt, error: e.error.name, code: (e.error as { code?: unknown }).code }, 'batch failed; will retry');
+          break;
+        case 'crashed':
+        case 'restarting':
+        case 'stalled':
+          this.logger.warn({ event: e.type }, 'consumer trouble');
+          break;
+        case 'assigned':
+        case 'committed':
+        case 'dead-lettered':
+          break;
+      }
+    });
+    await this.consumer.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.stop();
+  }
+
+  healthy(): boolean {
+    return this.consumer?.health().healthy ?? false;
+  }
+
+  async lag(): Promise<number | undefined> {
+    if (!this.consumer) return undefined;
+    const parts = await this.consumer.lag();
+    return parts.reduce((sum, p) => sum + p.lag, 0);
+  }
+}
