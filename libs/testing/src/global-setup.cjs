@@ -47,8 +47,14 @@ function sweepOrphans() {
   }
 }
 
+const warmUpKafka = require('./kafka-warm-up.cjs');
+
 module.exports = async () => {
-  if (process.env.KAFKA_BROKERS || process.env.C360_NO_KAFKA === '1') return;
+  if (process.env.C360_NO_KAFKA === '1') return;
+  if (process.env.KAFKA_BROKERS) {
+    await warmUpKafka(process.env.KAFKA_BROKERS);
+    return;
+  }
   sweepOrphans();
   const shared = kafka(['status'], sharedState);
   const keep = Boolean(process.env.C360_KEEP_KAFKA);
@@ -67,6 +73,7 @@ module.exports = async () => {
   }
   process.env.KAFKA_BROKERS = address;
   process.env.C360_KAFKA_STATE = stateDir;
+  await warmUpKafka(address);
   // Only a broker of this run's own is stopped at teardown.
   globalThis.__C360_KAFKA_OWNED_STATE__ = reuse || keep ? undefined : stateDir;
   process.stderr.write(
