@@ -2,11 +2,18 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, CONFIG_ERROR_EXIT_CODE, loadConfigFromProcess, type AppConfig } from '@c360/config';
 import { TokenRequestError } from '@c360/auth';
 import { runPlatform } from '../../platform/src/run-platform';
-import { notYetAvailable } from './commands/not-yet-available';
 import { runTokenCommand } from './commands/token.command';
 import { runDemoCommand, type RawDemoOptions } from './demo';
 import { runProjectionsRebuild, runProjectionsStatus } from './commands/projections.command';
 import { runVerify } from './commands/verify.command';
+import { runReplay } from './commands/replay.command';
+import {
+  runDeadLettersDiscard,
+  runDeadLettersList,
+  runDeadLettersParked,
+  runDeadLettersRedrive,
+  runDeadLettersShow,
+} from './commands/dead-letters.command';
 import { UsageError, USAGE_EXIT_CODE } from './usage-error';
 
 /** Loads the configuration for a command, or exits 78 naming the bad setting. */
@@ -24,7 +31,7 @@ function configOrExit(): AppConfig {
 
 export function buildProgram(): Command {
   const program = new Command('c360')
-    .description('c360 customer-360 platform: run it, mint local tokens, operate projections')
+    .description('c360 customer-360 platform: run it, mint local tokens, operate projections, replay history, re-drive dead letters')
     .showHelpAfterError('(run "npx c360 --help" or "npx c360 <command> --help" for usage)')
     .exitOverride();
 
@@ -82,10 +89,17 @@ export function buildProgram(): Command {
 
   program
     .command('replay')
-    .description('replay history to a Kafka topic by time range')
-    .option('--from <time>', 'ISO time')
-    .option('--to <time>', 'ISO time')
-    .action(() => notYetAvailable('replay', 'the replay tool'));
+    .description('re-publish history recorded in [--from, --to) from the event store to a Kafka topic, keyed by customer (DATABASE_URL, KAFKA_BROKERS)')
+    .option('--from <time>', 'start of the range, inclusive: ISO time with its zone, e.g. 2026-11-01T00:00:00Z')
+    .option('--to <time>', 'end of the range, exclusive: ISO time with its zone')
+    .option('--types <list>', 'only these event types (comma-separated), e.g. MoneyMoved,ComplaintRaised')
+    .option('--topic <topic>', "target topic, created if missing (default KAFKA_TOPIC_REPLAY); c360's own topics are refused")
+    .option('--rate <events/s>', 'at most this many events per second (default: as fast as the broker acknowledges)')
+    .option('--partitions <n>', 'partitions when the topic is created (default KAFKA_PARTITIONS)')
+    .option('--json', 'progress and the result as JSON lines', false)
+    .action(async (opts: { from?: string; to?: string; types?: string; topic?: string; rate?: string; partitions?: string; json: boolean }) => {
+      await runReplay(opts, configOrExit(), process.env, (l) => process.stdout.write(`${l}\n`));
+    });
 
   program
     .command('verify')
@@ -96,12 +110,40 @@ export function buildProgram(): Command {
       if (!(await runVerify(opts, process.env, (l) => process.stdout.write(`${l}\n`)))) process.exitCode = 1;
     });
 
-  const deadLetters = program.command('dead-letters').description('list and re-drive dead letters');
-  deadLetters.command('list').description('list dead letters').action(() => notYetAvailable('dead-letters list', 'the ingestor dead-letter store'));
+  const out = (l: string): void => {
+    process.stdout.write(`${l}\n`);
+  };
+  const deadLetters = program
+    .command('dead-letters')
+    .description("list, inspect, re-drive and discard the ingestor's dead letters; list parked customers (DATABASE_URL)");
   deadLetters
-    .command('redrive [id]')
-    .description('re-drive dead letters')
-    .action(() => notYetAvailable('dead-letters redrive', 'the ingestor dead-letter store'));
+    .command('list')
+    .description('dead letters with their reason, source position and the customer they hold back')
+    .option('--status <status>', 'open, redriven, discarded or all', 'open')
+    .option('--customer <id>', 'only those holding back this customer')
+    .option('--json', 'one JSON document instead of the table', false)
+    .action(async (opts: { status?: string; customer?: string; json: boolean }) => runDeadLettersList(opts, configOrExit(), out));
+  deadLetters
+    .command('show <id>')
+    .description('one dead letter with its original bytes (base64; may hold personal data)')
+    .action(async (id: string) => runDeadLettersShow(id, configOrExit(), out));
+  deadLetters
+    .command('redrive <id>')
+    .description("ingest a dead letter again — its original bytes, or a repaired event — and release its customer's waiting events, in order")
+    .option('--file <repaired.json>', 'a JSON file holding the repaired canonical event')
+    .option('--json', 'the result as JSON', false)
+    .action(async (id: string, opts: { file?: string; json: boolean }) => runDeadLettersRedrive(id, opts, configOrExit(), out));
+  deadLetters
+    .command('discard <id>')
+    .description("give up on a dead letter (it stays listed as discarded); its customer's waiting events go on")
+    .option('--json', 'the result as JSON', false)
+    .action(async (id: string, opts: { json: boolean }) => runDeadLettersDiscard(id, opts, configOrExit(), out));
+  deadLetters
+    .command('parked')
+    .description('subjects with parked events: customers behind a dead letter, identities awaiting their link (hashed)')
+    .option('--limit <n>', 'at most this many subjects (default 100)')
+    .option('--json', 'one JSON document instead of the table', false)
+    .action(async (opts: { limit?: string; json: boolean }) => runDeadLettersParked(opts, configOrExit(), out));
 
   return program;
 }

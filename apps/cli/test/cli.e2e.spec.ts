@@ -51,15 +51,32 @@ describe('c360 CLI', () => {
     expect(res.stdout).toBe('');
   }, 60_000);
 
-  it.each([['projections', 'status'], ['projections', 'rebuild', 'customer-360'], ['replay'], ['verify'], ['dead-letters', 'list']])(
-    '%p says it is not yet available and exits 2',
-    (...args) => {
-      const res = c360(args, { C360_DATA_DIR: dataDir });
-      expect(res.status).toBe(2);
-      expect(res.stderr).toMatch(/is not yet available in this build .* Nothing was done\./);
-    },
-    60_000,
-  );
+  // Every command is implemented (no stubs left); those that work on the platform's database say how to point at it.
+  it.each([
+    ['projections', 'status'],
+    ['projections', 'rebuild', 'customer-360'],
+    ['verify'],
+    ['dead-letters', 'list'],
+    ['dead-letters', 'parked'],
+    ['dead-letters', 'redrive', '1'],
+    ['dead-letters', 'discard', '1'],
+    ['replay', '--from', '2026-11-01T00:00:00Z', '--to', '2026-12-01T00:00:00Z'],
+  ])('%p without DATABASE_URL exits 2 saying how to set it, and does nothing', (...args) => {
+    const res = c360(args, { C360_DATA_DIR: dataDir, DATABASE_URL: '' });
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(/^c360: DATABASE_URL is not set: point it at the platform's database.*e\.g\. DATABASE_URL=postgres:\/\//);
+    expect(res.stdout).toBe('');
+  }, 60_000);
+
+  it.each([
+    [['dead-letters', 'redrive', 'abc'], '"abc" is not a dead letter id (a number)'],
+    [['dead-letters', 'list', '--status', 'lost'], '--status must be one of open, redriven, discarded, all (got "lost")'],
+    [['dead-letters', 'parked', '--limit', '0'], '--limit must be a whole number from 1 to 1000'],
+  ])('dead-letters: bad flags %p exit 2 with the fix', (args, message) => {
+    const res = c360(args, { C360_DATA_DIR: dataDir, DATABASE_URL: '' });
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain(message);
+  }, 60_000);
 
   it('demo against a platform that is not running says how to start it, and exits 1', () => {
     const res = c360(['demo', '--customers', '10', '--url', 'http://127.0.0.1:9'], { C360_DATA_DIR: dataDir });
