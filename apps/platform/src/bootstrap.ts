@@ -3,8 +3,11 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import pino, { type Logger } from 'pino';
 import { allScopes, TokenIssuer } from '@c360/auth';
-import type { AppConfig } from '@c360/config';
+import { processEnvironment, type AppConfig, type Environment } from '@c360/config';
 import { assignRequestId, ReadinessRegistry } from '@c360/observability';
+import { registerJsonBodyParser } from '../../gateway/src/index';
+import { openPlatformResources, type PlatformResources } from './composition/platform-resources';
+import { parsePlatformSettings, withDatabase } from './composition/platform-settings';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
 import { setUpFastify } from './http/fastify-setup';
 import { setUpOpenApi } from './http/openapi';
@@ -13,6 +16,8 @@ import { PlatformModule } from './platform.module';
 export interface StartPlatformOptions {
   /** Wipe the embedded database first. */
   readonly fresh?: boolean;
+  /** Where the per-app settings (PROJECTOR_*, QUERY_*, CHURN_*…) are read; default the process environment. */
+  readonly env?: Environment;
 }
 
 export interface RunningPlatform {
@@ -32,6 +37,8 @@ export async function startPlatform(config: AppConfig, options: StartPlatformOpt
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   });
+  // Per-app settings are checked before anything starts (a bad one throws PlatformSettingError).
+  const parsedSettings = parsePlatformSettings(config, options.env ?? processEnvironment());
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.database.url;
   let databaseDisplayUrl = redact(config.database.url);
@@ -43,23 +50,30 @@ export async function startPlatform(config: AppConfig, options: StartPlatformOpt
     logger.warn('--fresh only wipes embedded PostgreSQL; DATABASE_URL is set, so nothing was wiped');
   }
 
+  let resources: PlatformResources | undefined;
   try {
+    const settings = withDatabase(parsedSettings, databaseUrl);
+    resources = await openPlatformResources(config, databaseUrl, settings);
     const adapter = new FastifyAdapter({
       bodyLimit: config.http.bodyLimitBytes,
       requestTimeout: config.http.requestTimeoutMs,
       genReqId: assignRequestId,
       logger: false,
     });
-    const app = await NestFactory.create<NestFastifyApplication>(PlatformModule.forRoot({ config, databaseUrl }), adapter, {
+    const app = await NestFactory.create<NestFastifyApplication>(PlatformModule.forRoot({ config, databaseUrl, settings, resources }), adapter, {
       bufferLogs: true,
       abortOnError: false,
+      // The intake's parser (JSON only, body limit while reading, __proto__ refused, coded problems).
+      bodyParser: false,
     });
     app.useLogger(app.get(PinoNestLogger));
+    registerJsonBodyParser(app, config.http.bodyLimitBytes);
     await setUpFastify(app, config);
     setUpOpenApi(app);
     await app.listen({ port: config.http.port, host: config.http.host });
 
     const url = `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${config.http.port}`;
+    const shared = resources;
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {
@@ -67,11 +81,14 @@ export async function startPlatform(config: AppConfig, options: StartPlatformOpt
         try {
           await app.close();
         } finally {
+          // After the modules stopped (projector, consumers): they use the shared store to the end.
+          await shared.close().catch((err: unknown) => logger.warn({ err }, 'closing the shared event store failed'));
           await embedded?.stop();
         }
       })());
     return { url, databaseDisplayUrl, logger, app, stop };
   } catch (e) {
+    await resources?.close().catch(() => undefined);
     await embedded?.stop();
     throw e;
   }

@@ -29,7 +29,7 @@ export class PlatformModule {
         ProblemMappingModule,
         AuthModule,
         DatabaseModule.forRoot(ctx.config, ctx.databaseUrl, MIGRATION_SETS),
-        ...FEATURE_MODULES.map((feature) => feature(ctx)),
+        ...FEATURE_MODULES.flatMap((feature) => feature(ctx)),
       ],
     };
   }

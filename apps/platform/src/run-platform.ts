@@ -1,8 +1,15 @@
+import type { DemoOptions } from '../../cli/src/demo/index';
 import { CONFIG_ERROR_EXIT_CODE, ConfigError, loadConfigFromProcess, type AppConfig } from '@c360/config';
-import { startPlatform, startupBanner } from './bootstrap';
+import { parseDemoOptions, runDemo } from '../../cli/src/demo/index';
+import { startPlatform, startupBanner, type RunningPlatform } from './bootstrap';
+import { PlatformSettingError } from './composition/platform-settings';
 
 export interface RunPlatformFlags {
   readonly fresh: boolean;
+  /** `--demo`: once ready, stream synthetic bank traffic through the platform's own endpoints. */
+  readonly demo?: boolean;
+  /** `--demo-customers N` (default 10,000). */
+  readonly demoCustomers?: string;
 }
 
 /**
@@ -21,14 +28,22 @@ export async function runPlatform(flags: RunPlatformFlags): Promise<never> {
     throw e;
   }
 
+  // Check the demo's options before starting anything: a typo should not cost a start-up.
+  const demo = flags.demo === true ? demoOptionsOrExit(flags, config) : undefined;
+
   let platform;
   try {
     platform = await startPlatform(config, { fresh: flags.fresh });
   } catch (e) {
+    if (e instanceof PlatformSettingError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(CONFIG_ERROR_EXIT_CODE);
+    }
     process.stderr.write(`c360 could not start: ${describeStartError(e, config)}\n`);
     process.exit(1);
   }
   process.stdout.write(await startupBanner(config, platform));
+  if (demo) startDemo(demo, config, platform);
 
   const running = platform;
   return new Promise<never>(() => {
@@ -59,6 +74,29 @@ export async function runPlatform(flags: RunPlatformFlags): Promise<never> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+}
+
+function demoOptionsOrExit(flags: RunPlatformFlags, config: AppConfig): DemoOptions {
+  try {
+    return parseDemoOptions(flags.demoCustomers === undefined ? {} : { customers: flags.demoCustomers }, { url: `http://127.0.0.1:${config.http.port}`, now: new Date() });
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message.replace('--customers', '--demo-customers') : String(e)}\n`);
+    process.exit(2);
+  }
+}
+
+/** Streams the demo in the background: progress lines on stderr, the summary on stdout; the platform keeps running. */
+function startDemo(options: DemoOptions, config: AppConfig, platform: RunningPlatform): void {
+  runDemo(options, config, {
+    progress: (line, final) => {
+      if (final) process.stderr.write(`${line}\n`);
+    },
+    summary: (text) => process.stdout.write(text),
+  })
+    .then((result) => {
+      if (!result.ok) platform.logger.warn('demo: not every event was accepted (see the summary above)');
+    })
+    .catch((err: unknown) => platform.logger.error({ err }, 'demo failed'));
 }
 
 function describeStartError(e: unknown, config: AppConfig): string {

@@ -10,6 +10,8 @@ export interface PlatformProcess {
   readonly baseUrl: string;
   output(): string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves once every process holding the output pipes has ended (npm, its wrapper and the platform). */
+  closed: Promise<void>;
 }
 
 export function freePort(): Promise<number> {
@@ -26,7 +28,7 @@ export function freePort(): Promise<number> {
 /** `command` is ['npm', 'start'] or ['node', 'apps/cli/bin/c360.js', 'start'], run in the checkout. */
 export function launch(command: readonly string[], env: Record<string, string | undefined>, port: number | string): PlatformProcess {
   const [cmd, ...args] = command;
-  // eslint-disable-next-line no-restricted-syntax -- a test launcher passes its environment on to the child
+  // A test launcher passes its environment on to the child.
   const base = { ...process.env };
   // Settings of the test runner's own environment must not leak into the platform under test.
   delete base['DATABASE_URL'];
@@ -40,7 +42,10 @@ export function launch(command: readonly string[], env: Record<string, string | 
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.on('exit', (code, signal) => resolve({ code, signal }));
   });
-  return { child, baseUrl: `http://127.0.0.1:${port}`, output: () => out, exited };
+  const closed = new Promise<void>((resolve) => {
+    child.on('close', () => resolve());
+  });
+  return { child, baseUrl: `http://127.0.0.1:${port}`, output: () => out, exited, closed };
 }
 
 /** Polls /health/ready until 200; fails with the process output if it exits or times out. */
@@ -74,6 +79,26 @@ export async function stopGracefully(p: PlatformProcess, signal: NodeJS.Signals 
   }
 }
 
+/**
+ * Stops `npm start` the way a terminal (Ctrl-C) or a service manager (systemd's control-group
+ * kill) does: the signal goes to the whole process group. npm exits at once on a signal, so its
+ * exit status says nothing; the platform's clean exit is its "stopped" line (logged just
+ * before exit 0) and every process of the tree gone (the output pipes closed).
+ */
+export async function stopProcessGroup(p: PlatformProcess, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 60_000): Promise<void> {
+  process.kill(-(p.child.pid ?? 0), signal);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_r, reject) => {
+    timer = setTimeout(() => reject(new Error(`the platform did not stop within ${timeoutMs} ms of ${signal}:\n${p.output()}`)), timeoutMs);
+  });
+  try {
+    await Promise.race([p.closed, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (!p.output().includes('"msg":"stopped"')) throw new Error(`the platform exited without a clean stop:\n${p.output()}`);
+}
+
 /** Polls until the check holds (never a fixed sleep). */
 export async function eventually(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -88,4 +113,56 @@ export function bannerToken(output: string): string {
   const m = /export C360_TOKEN=(\S+)/.exec(output);
   if (!m?.[1]) throw new Error(`no token in the banner:\n${output}`);
   return m[1];
+}
+
+/** Runs the project's CLI (`node apps/cli/bin/c360.js …`) to completion, as a user types it. */
+export function runCli(args: readonly string[], env: Record<string, string | undefined>, timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  // A test launcher passes its environment on to the child.
+  const base = { ...process.env };
+  delete base['DATABASE_URL'];
+  delete base['KAFKA_BROKERS'];
+  delete base['NODE_ENV'];
+  return new Promise((resolve, reject) => {
+    const child = spawn('node', ['apps/cli/bin/c360.js', ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`c360 ${args.join(' ')} did not finish within ${timeoutMs} ms:\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Polls an async check until it returns a value (not undefined); never a fixed sleep. */
+export async function pollUntil<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last instanceof Error ? ` (last error: ${last.message})` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** A JSON request to the running platform with a bearer token. */
+export async function api(p: PlatformProcess, token: string, method: 'GET' | 'POST', urlPath: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(`${p.baseUrl}${urlPath}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text.length > 0 ? (JSON.parse(text) as unknown) : null };
 }
