@@ -1,4 +1,12 @@
-import { PostgresEventStore, type EventStore } from '@c360/event-store';
+import { eventTypeDefinitions } from '@c360/contracts';
+import {
+  EventTypeRegistry,
+  PostgresEventStore,
+  PostgresKeyStore,
+  ProtectedEventStore,
+  type EventStore,
+  type MasterKeyring,
+} from '@c360/event-store';
 import type { MessagePublisher } from '@c360/messaging';
 import {
   allPartitions,
@@ -42,6 +50,11 @@ export interface ProjectorOptions {
   readonly projections?: readonly ProjectionDefinition<ReadModelRepositories>[];
   /** Defaults to the PostgreSQL store on `config.databaseUrl` (e.g. the platform passes a protected store). */
   readonly eventStore?: EventStore;
+  /**
+   * Master keys for crypto-shredding: with them the default store decrypts personal fields
+   * (and shows erased ones as erased); without them the read models would hold ciphertext.
+   */
+  readonly masterKeys?: MasterKeyring;
   readonly timeouts?: Partial<TransactionTimeouts>;
   readonly hooks?: RunnerHooks;
 }
@@ -77,7 +90,17 @@ export class Projector {
     } else {
       this.ownPool = new Pool({ connectionString: config.databaseUrl, max: 4, connectionTimeoutMillis: 5_000, application_name: 'c360-projector-store' });
       this.ownPool.on('error', () => undefined); // idle connection lost: the next query reconnects
-      this.eventStore = new PostgresEventStore(this.ownPool, { schema: config.eventStoreSchema });
+      const plain = new PostgresEventStore(this.ownPool, { schema: config.eventStoreSchema });
+      if (options.masterKeys) {
+        const registry = new EventTypeRegistry(eventTypeDefinitions());
+        this.eventStore = new ProtectedEventStore(plain, {
+          registry,
+          keyStore: new PostgresKeyStore(this.ownPool),
+          masterKeys: options.masterKeys,
+        });
+      } else {
+        this.eventStore = plain;
+      }
     }
   }
 
