@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { BRANCH_EXAMPLES, CALL_CENTRE_EXAMPLE, MOBILE_EXAMPLE } from '../../gateway/src/channels/index';
-import { api, bannerToken, eventually, freePort, launch, pollUntil, runCli, stopProcessGroup, waitUntilReady, type PlatformProcess } from './platform-process.e2e-helper';
+import { BRANCH_EXAMPLES, CALL_CENTRE_EXAMPLE, MOBILE_EXAMPLE } from '../apps/gateway/src/channels/index';
+import { api, bannerToken, eventually, freePort, launch, pollUntil, runCli, stopProcessGroup, waitUntilReady, type PlatformProcess } from '../apps/platform/test/platform-process.e2e-helper';
 
 const LOCAL_PG = 'postgres://postgres@127.0.0.1:5432';
 
