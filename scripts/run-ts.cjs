@@ -28,3 +28,14 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+
+// npm 11 exits on SIGTERM without passing it on, which orphans this wrapper (its parent
+// changes). Treat that as the stop request it was, so `kill <npm pid>` still stops the program.
+const parent = process.ppid;
+const orphanWatch = setInterval(() => {
+  if (process.ppid !== parent && !lastSent.has('SIGTERM')) {
+    lastSent.set('SIGTERM', Date.now());
+    child.kill('SIGTERM');
+  }
+}, 500);
+orphanWatch.unref();
