@@ -1,5 +1,4 @@
-import { STATUS_CODES } from 'node:http';
-import { problemType, type ProblemMapper, type ProblemResponse } from '@c360/observability';
+import { codedProblem, type ProblemMapper, type ProblemResponse } from '@c360/observability';
 
 /** One refusal of an item of a request: its index in the batch, a JSON pointer into the body, a stable code. */
 export interface ItemFieldError {
@@ -54,16 +53,11 @@ const statusOf = (code: GatewayErrorCode): number => {
 /** The one HTTP mapping of the gateway's coded errors (registered with ProblemMappers by GatewayModule). */
 export const gatewayErrorToProblem: ProblemMapper = (error: unknown): ProblemResponse | undefined => {
   if (!(error instanceof GatewayError)) return undefined;
-  const status = statusOf(error.code);
-  return {
-    problem: {
-      type: problemType(error.code),
-      title: STATUS_CODES[status] ?? 'Error',
-      status,
-      code: error.code,
-      detail: error.message,
-      ...(error.errors.length > 0 ? { errors: error.errors } : {}),
-    },
-    ...(error.retryAfterSeconds !== undefined ? { headers: { 'retry-after': String(error.retryAfterSeconds) } } : {}),
-  };
+  return codedProblem({
+    status: statusOf(error.code),
+    code: error.code,
+    detail: error.message,
+    errors: error.errors,
+    retryAfterSeconds: error.retryAfterSeconds,
+  });
 };

@@ -1,5 +1,4 @@
-import { STATUS_CODES } from 'node:http';
-import { problemType, type FieldError, type ProblemMapper, type ProblemResponse } from '@c360/observability';
+import { codedProblem, type FieldError, type ProblemMapper, type ProblemResponse } from '@c360/observability';
 
 export enum IngestorErrorCode {
   DeadLetterNotFound = 'dead_letter_not_found',
@@ -36,15 +35,5 @@ const statusOf = (code: IngestorErrorCode): number => {
 /** The one HTTP mapping of the ingestor's coded errors. */
 export const ingestorErrorToProblem: ProblemMapper = (error: unknown): ProblemResponse | undefined => {
   if (!(error instanceof IngestorError)) return undefined;
-  const status = statusOf(error.code);
-  return {
-    problem: {
-      type: problemType(error.code),
-      title: STATUS_CODES[status] ?? 'Error',
-      status,
-      code: error.code,
-      detail: error.message,
-      ...(error.errors.length > 0 ? { errors: error.errors } : {}),
-    },
-  };
+  return codedProblem({ status: statusOf(error.code), code: error.code, detail: error.message, errors: error.errors });
 };

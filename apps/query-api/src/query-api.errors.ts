@@ -1,5 +1,4 @@
-import { STATUS_CODES } from 'node:http';
-import { problemType, type ProblemMapper, type ProblemResponse } from '@c360/observability';
+import { codedProblem, type ProblemMapper, type ProblemResponse } from '@c360/observability';
 
 /** Why the query API refused or could not answer. Messages never carry customer data. */
 export enum QueryApiErrorCode {
@@ -59,9 +58,10 @@ export const statusOfQueryApiError = (code: QueryApiErrorCode): number => {
 /** The one HTTP mapping of the query API's coded errors (registered with ProblemMappers by QueryApiModule). */
 export const queryApiErrorToProblem: ProblemMapper = (error: unknown): ProblemResponse | undefined => {
   if (!(error instanceof QueryApiError)) return undefined;
-  const status = statusOfQueryApiError(error.code);
-  return {
-    problem: { type: problemType(error.code), title: STATUS_CODES[status] ?? 'Error', status, code: error.code, detail: error.message },
-    ...(error.retryAfterSeconds !== undefined ? { headers: { 'retry-after': String(error.retryAfterSeconds) } } : {}),
-  };
+  return codedProblem({
+    status: statusOfQueryApiError(error.code),
+    code: error.code,
+    detail: error.message,
+    retryAfterSeconds: error.retryAfterSeconds,
+  });
 };

@@ -7,7 +7,7 @@ export { registerHttpMetrics } from './metrics/http-metrics';
 export { MetricsModule } from './metrics/metrics.module';
 export { createMetricsRegistry, METRICS_REGISTRY } from './metrics/metrics.registry';
 export { defaultProblem } from './problem/default-problems';
-export { PROBLEM_CONTENT_TYPE, problemType, type FieldError, type ProblemDetails, type ProblemMapper, type ProblemResponse } from './problem/problem-details';
+export { codedProblem, PROBLEM_CONTENT_TYPE, problemType, type CodedProblemInput, type FieldError, type ProblemDetails, type ProblemMapper, type ProblemResponse } from './problem/problem-details';
 export { ProblemJsonFilter, sendProblem, type ProblemReply } from './problem/problem-json.filter';
 export { ProblemMappers } from './problem/problem-mappers';
 export { ProblemModule } from './problem/problem.module';

@@ -1,6 +1,5 @@
-import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
-import { problemType, type ProblemResponse } from './problem-details';
+import { codedProblem, type ProblemResponse } from './problem-details';
 
 const CODES: Readonly<Record<number, string>> = {
   400: 'bad_request',
@@ -28,9 +27,7 @@ const FASTIFY: Readonly<Record<string, { code: string; detail: string }>> = {
 };
 
 function problem(status: number, code: string, detail: string | undefined): ProblemResponse {
-  return {
-    problem: { type: problemType(code), title: STATUS_CODES[status] ?? 'Error', status, code, ...(detail ? { detail } : {}) },
-  };
+  return codedProblem({ status, code, detail: detail || undefined });
 }
 
 /**
