@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.cache/**', 'coverage/**', 'artifacts/**', '**/*.cjs', '**/*.mjs', 'apps/cli/bin/**', 'apps/*/public/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '.cache/**', 'coverage/**', 'artifacts/**', '**/*.cjs', '**/*.mjs', 'apps/cli/bin/**', 'apps/*/public/**', 'apps/console/dist/**', 'apps/console/.dist-*/**', 'test-artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -4,7 +4,7 @@ import { CurrentPrincipal, RequireScopes, type Principal } from '@c360/auth';
 import { QueryScope, callerOf } from '../caller';
 import type { Page } from '../paging/cursor';
 import { ClientRateLimitGuard } from '../protection/client-rate-limit.guard';
-import { SegmentsService, type ChurnFlagDto, type SegmentDto, type SegmentMemberDto } from '../segments/segments.service';
+import { SegmentsService, type ChurnFlagDto, type SegmentDto, type SegmentMemberDto, type ValueConcentrationDto } from '../segments/segments.service';
 import { PROBLEM_SCHEMA } from './openapi-schemas';
 
 @ApiTags('segments')
@@ -22,6 +22,14 @@ export class SegmentsController {
   @ApiOkResponse({ schema: { type: 'array', example: [{ segmentId: 'tier-top', version: 1, name: 'Top tier', description: '…', scope: null, members: 1021 }] } })
   list(): Promise<SegmentDto[]> {
     return this.segments.segments();
+  }
+
+  @Get('segments/value-concentration')
+  @RequireScopes(QueryScope.Segments)
+  @ApiOperation({ summary: 'How concentrated relationship value is: a Lorenz curve in 5% steps and the top-20% share (aggregates only)' })
+  @ApiOkResponse({ schema: { type: 'object', example: { customers: 10000, totalValueMinor: 912345678900, top20Share: 0.83, curve: [{ x: 0, y: 0 }, { x: 0.05, y: 0.001 }, { x: 1, y: 1 }] } } })
+  valueConcentration(): Promise<ValueConcentrationDto> {
+    return this.segments.valueConcentration();
   }
 
   @Get('segments/:id/members')

@@ -44,6 +44,16 @@ const text = (name: string, raw: string | undefined, pattern: RegExp): string | 
   return raw;
 };
 
+/** How concentrated relationship value is: a Lorenz curve in 5% steps (aggregates only, no customer data). */
+export interface ValueConcentrationDto {
+  readonly customers: number;
+  readonly totalValueMinor: number;
+  /** Share of the book's value held by its top 20% of customers (the "20/80" check). */
+  readonly top20Share: number;
+  /** Cumulative share of value (y) held by the smallest x share of customers, x = 0, 0.05, …, 1. */
+  readonly curve: readonly { readonly x: number; readonly y: number }[];
+}
+
 /** The read models' tables of the segments and churn projections are missing (not migrated yet). */
 const missingTable = (e: unknown): boolean => (e as { code?: string }).code === '42P01';
 
@@ -154,6 +164,28 @@ export class SegmentsService {
       })),
       nextCursor: rows.length > limit && last ? encodeCursor('churn', { at: last.raised_at_text, id: last.flag_id }) : null,
     };
+  }
+
+  async valueConcentration(): Promise<ValueConcentrationDto> {
+    const steps = 20;
+    // Negative values (net borrowers) count as zero: the curve shares out what customers hold.
+    const { rows } = await this.query<{ bucket: number; customers: number; value: string }>(
+      `WITH v AS (SELECT GREATEST(relationship_value_minor, 0) AS value,
+                         row_number() OVER (ORDER BY relationship_value_minor, customer_id) AS rn, count(*) OVER () AS n
+                    FROM ${this.s}.customer_360 WHERE merged_into IS NULL)
+       SELECT ceil(rn * ${steps}.0 / n)::int AS bucket, count(*)::int AS customers, sum(value)::text AS value FROM v GROUP BY 1 ORDER BY 1`,
+      [],
+    );
+    const customers = rows.reduce((a, r) => a + r.customers, 0);
+    const total = rows.reduce((a, r) => a + Number(r.value), 0);
+    const curve = [{ x: 0, y: 0 }];
+    let acc = 0;
+    for (let b = 1; b <= steps; b += 1) {
+      acc += Number(rows.find((r) => r.bucket === b)?.value ?? 0);
+      curve.push({ x: b / steps, y: total > 0 ? acc / total : b / steps });
+    }
+    const bottom80 = curve[Math.round(steps * 0.8)]?.y ?? 0.8;
+    return { customers, totalValueMinor: total, top20Share: total > 0 ? 1 - bottom80 : 0, curve };
   }
 
   private async query<R extends object>(sql: string, params: readonly unknown[]): Promise<{ rows: R[] }> {
