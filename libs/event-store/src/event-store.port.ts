@@ -25,6 +25,13 @@ export interface AppendResult {
   readonly written: number;
 }
 
+/** One stream's part of a multi-stream append. */
+export interface StreamAppend {
+  readonly streamId: string;
+  readonly events: readonly NewEvent[];
+  readonly expectedRevision?: ExpectedRevision; // default 'any'
+}
+
 export interface ReadStreamOptions {
   readonly direction?: 'forwards' | 'backwards'; // default forwards
   /** Inclusive start revision; default: the start (forwards) or the end (backwards). */
@@ -71,6 +78,12 @@ export interface EventStore {
     events: readonly NewEvent[],
     options?: AppendOptions,
   ): Promise<AppendResult>;
+  /**
+   * Optional: appends to several streams in one atomic unit (all or nothing), each append
+   * with the same rules as `appendToStream` (idempotent on event ids). Results in the order of
+   * `appends`. A stream may appear once only. Adapters without it: call `appendToStream` per stream.
+   */
+  appendToStreams?(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
   readStream(streamId: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
   subscribeToAll(options?: SubscribeToAllOptions): AllSubscription;

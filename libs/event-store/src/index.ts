@@ -11,6 +11,7 @@ export * from './serialization/canonical-json';
 export * from './adapters/in-memory/in-memory-event-store';
 // EventStoreDB adapter
 export * from './adapters/eventstoredb/eventstoredb-event-store';
+export { checkEventStoreSelection, EventStoreSelectionError, openSelectedEventStore, type EventStoreSelection } from './select-event-store';
 export { encodeEsdbPosition, decodeEsdbPosition } from './adapters/eventstoredb/esdb-mapping';
 // Crypto-shredding of personal data
 export * from './protection/erased';

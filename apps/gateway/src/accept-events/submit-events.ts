@@ -58,15 +58,16 @@ export class SubmitEvents {
 
   /** An event id twice in one request: identical repeats collapse to one, different bodies are refused. */
   private dedupe(req: RequestItems, mapped: readonly Mapped[], errors: ItemFieldError[]): Mapped[] {
-    const seen = new Map<string, string>();
+    // Bodies are compared (canonically) only when an id repeats: most requests have none.
+    const seen = new Map<string, CanonicalEvent>();
+    const body = (e: CanonicalEvent): string => canonicalJson(e as unknown as JsonValue);
     const out: Mapped[] = [];
     for (const m of mapped) {
-      const body = canonicalJson(m.event as unknown as JsonValue);
       const earlier = seen.get(m.event.eventId);
       if (earlier === undefined) {
-        seen.set(m.event.eventId, body);
+        seen.set(m.event.eventId, m.event);
         out.push(m);
-      } else if (earlier !== body) {
+      } else if (body(earlier) !== body(m.event)) {
         errors.push({
           index: m.index,
           path: req.batch ? `/${m.index}` : '',

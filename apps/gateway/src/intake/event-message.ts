@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CanonicalEvent } from '@c360/contracts';
 import type { OutgoingMessage } from '@c360/messaging';
+import { traceHeaders } from '@c360/observability';
 
 /**
  * Partition key of an event: its customer, so one customer's events keep their order. An event
@@ -12,9 +13,12 @@ export const partitionKeyOf = (event: CanonicalEvent): string =>
     ? `customer:${event.customerId}`
     : `identity:${createHash('sha256').update(`${event.identity?.scheme ?? ''}:${event.identity?.value ?? ''}`).digest('hex').slice(0, 32)}`;
 
-/** The wire format on the events topic: the canonical envelope as UTF-8 JSON (see @c360/contracts). */
+/**
+ * The wire format on the events topic: the canonical envelope as UTF-8 JSON (see @c360/contracts),
+ * with the request's trace context (`traceparent`, `x-correlation-id`) when sent within one.
+ */
 export const toEventMessage = (event: CanonicalEvent): OutgoingMessage => ({
   key: partitionKeyOf(event),
   value: JSON.stringify(event),
-  headers: { 'content-type': 'application/json', 'c360-event-id': event.eventId, 'c360-event-type': event.type, 'c360-event-version': String(event.version) },
+  headers: { 'content-type': 'application/json', 'c360-event-id': event.eventId, 'c360-event-type': event.type, 'c360-event-version': String(event.version), ...traceHeaders() },
 });

@@ -1,5 +1,7 @@
 import type { CanonicalEvent } from '@c360/contracts';
+import { currentTraceScope } from '@c360/observability';
 import type { Ingestion } from './ingestion';
+import { arrivedUnder } from './to-new-event';
 
 /**
  * All-in-one mode without Kafka: the gateway's intake. The events go through the same rules as
@@ -11,6 +13,8 @@ export class DirectIngestion {
   constructor(private readonly ingestion: Ingestion) {}
 
   async submit(events: readonly CanonicalEvent[]): Promise<{ consistencyToken: string }> {
+    const trace = currentTraceScope(); // the HTTP request's: stored in each event's metadata
+    events.forEach((event) => arrivedUnder(event, trace));
     const outcome = await this.ingestion.ingest(
       events.map((event) => ({
         decoded: { ok: true as const, event },

@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { BatchHandler, MessageConsumer, MessageConsumerFactory } from '@c360/messaging';
+import { runInTraceScope, traceScopeFromHeaders } from '@c360/observability';
 import { decodeEventMessage } from './decode-message';
+import { arrivedUnder } from './to-new-event';
 import type { Ingestion } from './ingestion';
 
 export interface EventsConsumerOptions {
@@ -34,7 +36,14 @@ export class EventsConsumer {
         source: { topic: m.topic, partition: m.partition, offset: m.offset },
         message: m,
       }));
+      // Each record's trace (its traceparent header) goes into its stored event's metadata and on its log line.
+      const traces = inputs.map((i) => (i.decoded.ok ? traceScopeFromHeaders(i.message.headers) : undefined));
+      inputs.forEach((i, n) => i.decoded.ok && arrivedUnder(i.decoded.event, traces[n]));
       await this.ingestion.ingest(inputs);
+      inputs.forEach(({ decoded, source }, n) => {
+        const trace = traces[n];
+        if (trace && decoded.ok) runInTraceScope(trace, () => this.logger.debug({ eventId: decoded.event.eventId, partition: source.partition, offset: source.offset }, 'event ingested'));
+      });
     };
     this.consumer = this.factory.create({
       groupId: this.options.groupId,

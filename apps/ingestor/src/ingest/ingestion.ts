@@ -1,5 +1,5 @@
-import { customerStreamId, type CanonicalEvent } from '@c360/contracts';
-import { EventStoreErrorCode, isEventStoreError, type EventStore, type NewEvent } from '@c360/event-store';
+import { customerStreamId, type CanonicalEvent, type Identity } from '@c360/contracts';
+import { EventStoreErrorCode, isEventStoreError, type AppendResult, type EventStore, type NewEvent, type StreamAppend } from '@c360/event-store';
 import type { DeadLetterReason, IncomingMessage } from '@c360/messaging';
 import type { IngestorMetrics } from '../ingestor-metrics';
 import type { IngestorRepository, MessageSource, SubjectState, SubjectTx } from '../persistence/ingestor.repository';
@@ -45,6 +45,8 @@ const PERMANENT = new Set<string>([
 
 const APPEND_CHUNK = 500;
 const RELEASE_PAGE = 500;
+/** Most events in one multi-stream append (one transaction). */
+const MULTI_APPEND_EVENTS = 1000;
 
 /**
  * The ingestion rules, independent of the transport:
@@ -53,9 +55,13 @@ const RELEASE_PAGE = 500;
  * 2. a customer with an open dead letter, or with events parked already, gets this event parked
  *    behind them (per-customer order);
  * 3. append to `customer-<id>` with expected revision 'any' (idempotent on the event id);
- *    consecutive events of one customer go in one append;
+ *    the events of a batch are held back per customer and appended together, every customer's
+ *    in one multi-stream append (one round trip, one transaction) when the store has it;
  * 4. identity events (ChannelIdentityLinked/Unlinked, CustomerRegistered) update the links after
  *    their append, and release, in order, what was parked for each newly linked identity.
+ *    Links wait for the batch's appends (later events of the batch already resolve through
+ *    them in memory) and are written together; an unlink, a poison message or any event that
+ *    needs a subject's lock first settles what the batch holds (appends, then links).
  * Every step is idempotent, so a redelivered batch changes nothing that was done already.
  */
 export class Ingestion {
@@ -69,7 +75,7 @@ export class Ingestion {
   async ingest(inputs: readonly IngestInput[]): Promise<IngestOutcome> {
     const run = new Run(this, await this.stateFor(inputs));
     for (const input of inputs) await run.handle(input);
-    await run.flushAll();
+    await run.settle();
     return run.outcome();
   }
 
@@ -87,10 +93,10 @@ export class Ingestion {
     return this.repo.withSubjectLock(customerSubject(blockedCustomer), async (tx) => {
       const run = new Run(this, await this.stateFor([input]), blockedCustomer);
       await run.handle(input);
-      await run.flushAll();
+      await run.settle();
       if (!(await resolve(tx))) throw new Error('dead letter is no longer open');
       await this.releaseCustomerLocked(tx, blockedCustomer, run);
-      await run.flushAll();
+      await run.settle();
       return run.outcome();
     });
   }
@@ -105,7 +111,7 @@ export class Ingestion {
       if (!(await resolve(tx))) throw new Error('dead letter is no longer open');
       const run = new Run(this, { links: new Map(), blocked: new Set(), parked: new Set() });
       await this.releaseCustomerLocked(tx, blockedCustomer, run);
-      await run.flushAll();
+      await run.settle();
       return run.outcome();
     });
   }
@@ -131,6 +137,14 @@ export class Ingestion {
       position = r.position;
     }
     return { written, position };
+  }
+
+  /** Several customers' events in one round trip, or undefined when the store cannot. */
+  async appendMany(batches: readonly { customerId: string; events: readonly NewEvent[] }[]): Promise<AppendResult[] | undefined> {
+    const appendToStreams = this.store.appendToStreams?.bind(this.store);
+    if (!appendToStreams) return undefined;
+    const appends: StreamAppend[] = batches.map((b) => ({ streamId: customerStreamId(b.customerId), events: b.events, expectedRevision: 'any' }));
+    return appendToStreams(appends);
   }
 
   isPermanent(e: unknown): e is Error & { code: string } {
@@ -196,6 +210,8 @@ const releasedInput = (event: CanonicalEvent, source: MessageSource | null): Ing
 /** The state of one batch: what it learnt (links, blocks, parked subjects) and the appends it holds back. */
 class Run {
   private readonly buffers = new Map<string, Pending[]>();
+  /** Links of events held in `buffers`, written once those are appended (see settle). */
+  private readonly pendingLinks: { readonly customerId: string; readonly identity: Identity; readonly eventId: string }[] = [];
   private appended = 0;
   private parkedCount = 0;
   private lastPosition: bigint | undefined;
@@ -219,7 +235,7 @@ class Run {
     const d = input.decoded;
     if (!d.ok) {
       // Earlier events of that customer go first, so the block sits exactly behind them.
-      await this.flushAll();
+      await this.settle();
       await this.reject(input, d.reason, d.customerId, d.eventId);
       return;
     }
@@ -228,6 +244,7 @@ class Run {
     if (customerId === undefined) return;
     if (customerId !== this.bypassBlockOf && (this.state.blocked.has(customerId) || this.state.parked.has(customerSubject(customerId)))) {
       const subject = customerSubject(customerId);
+      await this.settle();
       const parked = await this.ing.repository.withSubjectLock(subject, async (tx) => {
         if (await this.ing.repository.isBlocked(tx, customerId)) {
           await this.ing.repository.park(tx, subject, 'customer-blocked', event, input.source);
@@ -250,9 +267,16 @@ class Run {
     list.push({ input, event });
     this.buffers.set(customerId, list);
     const links = linksOf(event);
-    if (links.link.length > 0 || links.unlink.length > 0) {
-      await this.flush(customerId);
+    if (links.unlink.length > 0) {
+      await this.settle();
       await this.applyLinks(customerId, links, event.eventId);
+    } else {
+      for (const identity of links.link) {
+        if (identity.scheme === 'customer-number') continue; // resolves to itself
+        this.pendingLinks.push({ customerId, identity, eventId: event.eventId });
+        // Later events of this batch resolve through it at once (the store sees them after this one).
+        this.state.links.set(identityKey(identity), customerId);
+      }
     }
   }
 
@@ -263,6 +287,7 @@ class Run {
     const subject = identitySubject(s.key);
     const known = this.state.links.get(s.key);
     if (known !== undefined && !this.state.parked.has(subject)) return known;
+    await this.settle();
     const outcome = await this.ing.repository.withSubjectLock(subject, async (tx) => {
       const linked = await this.ing.repository.linkOf(tx, s.key);
       if (linked !== undefined && !(await this.ing.repository.hasParked(tx, subject))) return { customerId: linked };
@@ -297,11 +322,74 @@ class Run {
     }
   }
 
+  /** Appends everything held back, then writes the links that waited for those appends. */
+  async settle(): Promise<void> {
+    await this.flushAll();
+    await this.applyPendingLinks();
+  }
+
+  /**
+   * Writes the held-back links (the events carrying them are in the store), then releases what
+   * was parked for those identities. One statement for the links, one to find what waits.
+   */
+  private async applyPendingLinks(): Promise<void> {
+    if (this.pendingLinks.length === 0) return;
+    const repo = this.ing.repository;
+    const byKey = new Map<string, { identityKey: string; scheme: string; customerId: string; eventId: string }>();
+    for (const l of this.pendingLinks.splice(0)) {
+      const key = identityKey(l.identity);
+      byKey.delete(key); // the last link of an identity wins, as if written one by one
+      byKey.set(key, { identityKey: key, scheme: l.identity.scheme, customerId: l.customerId, eventId: l.eventId });
+    }
+    const links = [...byKey.values()];
+    await repo.linkMany(links);
+    for (const l of links) this.state.links.set(l.identityKey, l.customerId);
+    const waiting = await repo.parkedAfterBarrier(links.map((l) => identitySubject(l.identityKey)));
+    for (const l of links) {
+      const subject = identitySubject(l.identityKey);
+      if (waiting.has(subject)) await this.ing.releaseIdentity(l.identityKey, this);
+      this.state.parked.delete(subject);
+    }
+  }
+
   async flushAll(): Promise<void> {
     const customers = [...this.buffers.keys()];
+    if (customers.length === 0) return;
+    if (customers.length > 1) {
+      // Several customers: one multi-stream append per group (each customer's events whole, in order).
+      let group: { customerId: string; pending: Pending[] }[] = [];
+      let size = 0;
+      const groups: (typeof group)[] = [];
+      for (const c of customers) {
+        const pending = this.buffers.get(c) ?? [];
+        if (size > 0 && size + pending.length > MULTI_APPEND_EVENTS) {
+          groups.push(group);
+          group = [];
+          size = 0;
+        }
+        group.push({ customerId: c, pending });
+        size += pending.length;
+      }
+      groups.push(group);
+      for (const g of groups) {
+        if (g.length < 2 || g.some((x) => x.pending.length > APPEND_CHUNK)) continue;
+        let results: AppendResult[] | undefined;
+        try {
+          results = await this.ing.appendMany(g.map((x) => ({ customerId: x.customerId, events: x.pending.map((p) => toNewEvent(p.event)) })));
+        } catch (e) {
+          // A permanent refusal of one event: the per-customer path below finds it.
+          if (!this.ing.isPermanent(e)) throw e;
+          continue;
+        }
+        if (results === undefined) break; // the store has no multi-stream append
+        for (const r of results) this.record(r);
+        for (const x of g) this.buffers.delete(x.customerId);
+      }
+    }
+    const rest = [...this.buffers.keys()];
     // Different customers are independent streams: append them side by side, a few at a time.
-    for (let i = 0; i < customers.length; i += 8) {
-      await Promise.all(customers.slice(i, i + 8).map((c) => this.flush(c)));
+    for (let i = 0; i < rest.length; i += 8) {
+      await Promise.all(rest.slice(i, i + 8).map((c) => this.flush(c)));
     }
   }
 
@@ -314,7 +402,7 @@ class Run {
 
   /** Appends released events, then applies their identity links (a parked ChannelIdentityLinked, say). */
   async appendReleased(customerId: string, pending: readonly Pending[]): Promise<void> {
-    await this.flush(customerId);
+    await this.settle();
     await this.appendPending(customerId, pending);
     for (const p of pending) {
       const links = linksOf(p.event);

@@ -62,6 +62,11 @@ CREATE TABLE ${s}.blocked_customers (
 );
 `,
     },
+    {
+      // Releasing a customer counts its open blocking dead letters: an index, not a scan of them all.
+      id: '002-dead-letters-open-blocks',
+      sql: `CREATE INDEX dead_letters_open_blocks ON ${s}.dead_letters (blocks) WHERE status = 'open' AND blocks IS NOT NULL;`,
+    },
   ];
 }
 

@@ -195,6 +195,40 @@ export class IngestorRepository {
     );
   }
 
+  /** `link` for many identities in one statement (one row per identity key: the caller keeps the last). */
+  async linkMany(links: readonly { readonly identityKey: string; readonly scheme: string; readonly customerId: string; readonly eventId: string }[]): Promise<void> {
+    if (links.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO ${this.schema}.identity_links (identity_key, scheme, customer_id, event_id)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[])
+       ON CONFLICT (identity_key) DO UPDATE SET customer_id = EXCLUDED.customer_id, event_id = EXCLUDED.event_id, linked_at = now()`,
+      [links.map((l) => l.identityKey), links.map((l) => l.scheme), links.map((l) => l.customerId), links.map((l) => l.eventId)],
+    );
+  }
+
+  /**
+   * Which of these subjects have events parked, as seen after every transaction that held one
+   * of their locks when this was called has finished: each subject's lock is taken and given
+   * back in turn (never two at once, so no deadlock), then the parked table is read. A writer
+   * that parks under a subject's lock either finished before (and is seen here) or started
+   * after, and then sees whatever the caller committed before calling.
+   */
+  async parkedAfterBarrier(subjects: readonly string[]): Promise<Set<string>> {
+    if (subjects.length === 0) return new Set();
+    const client = await this.pool.connect();
+    try {
+      await client.query(
+        `SELECT pg_advisory_lock(q.h) AS locked, pg_advisory_unlock(q.h) AS unlocked
+           FROM (SELECT hashtextextended('c360.ingestor.' || x, 7360) AS h FROM unnest($1::text[]) AS x) q`,
+        [[...subjects]],
+      );
+      const r = await client.query<{ subject: string }>(`SELECT DISTINCT subject FROM ${this.schema}.parked_events WHERE subject = ANY($1)`, [[...subjects]]);
+      return new Set(r.rows.map((row) => row.subject));
+    } finally {
+      client.release();
+    }
+  }
+
   async unlink(identityKey: string, customerId: string): Promise<void> {
     await this.pool.query(`DELETE FROM ${this.schema}.identity_links WHERE identity_key = $1 AND customer_id = $2`, [identityKey, customerId]);
   }

@@ -38,6 +38,13 @@ export interface KeyStore {
    * EventStoreError(SubjectErased) when the subject has been erased.
    */
   insertIfAbsent(key: WrappedDataKey): Promise<WrappedDataKey>;
+  /** Optional bulk `findBySubject`: the keys found, by subject id. */
+  findBySubjects?(subjectIds: readonly string[]): Promise<Map<string, WrappedDataKey>>;
+  /**
+   * Optional bulk `insertIfAbsent`, all or nothing: the key of each subject (existing or
+   * inserted), by subject id. Throws SubjectErased (naming one subject) if any is erased.
+   */
+  insertManyIfAbsent?(keys: readonly WrappedDataKey[]): Promise<Map<string, WrappedDataKey>>;
   /** Destroys the subject's key and records the erasure. Idempotent: a repeat keeps the first record. */
   erase(subjectId: string, reason: string, at: Date): Promise<EraseOutcome>;
   findErasure(subjectId: string): Promise<ErasureRecord | null>;

@@ -118,6 +118,50 @@ export class PostgresKeyStore implements KeyStore {
     });
   }
 
+  async findBySubjects(subjectIds: readonly string[]): Promise<Map<string, WrappedDataKey>> {
+    if (subjectIds.length === 0) return new Map();
+    const r = await this.pool.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM event_store_subject_keys WHERE subject_id = ANY($1::text[])`, [
+      [...subjectIds],
+    ]);
+    return new Map(r.rows.map((row) => [row.subject_id, toKey(row)]));
+  }
+
+  /** One transaction: every subject's lock (in a fixed order: no deadlock), the erasure check, the inserts. */
+  async insertManyIfAbsent(keys: readonly WrappedDataKey[]): Promise<Map<string, WrappedDataKey>> {
+    if (keys.length === 0) return new Map();
+    const sorted = [...keys].sort((a, b) => (a.subjectId < b.subjectId ? -1 : a.subjectId > b.subjectId ? 1 : 0));
+    const ids = sorted.map((k) => k.subjectId);
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `SELECT count(pg_advisory_xact_lock(hashtext('c360-subject-key:' || s.id))) FROM (SELECT id FROM unnest($1::text[]) WITH ORDINALITY AS u(id, n) ORDER BY n) s`,
+        [ids],
+      );
+      const erased = await client.query<{ subject_id: string }>('SELECT subject_id FROM event_store_subject_erasures WHERE subject_id = ANY($1::text[]) LIMIT 1', [ids]);
+      const first = erased.rows[0];
+      if (first) {
+        throw new EventStoreError(EventStoreErrorCode.SubjectErased, 'The data subject has been erased', { subjectId: first.subject_id });
+      }
+      await client.query(
+        `INSERT INTO event_store_subject_keys (subject_id, key_id, master_key_id, wrapped_key, created_at)
+         SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::bytea[], $5::timestamptz[])
+         ON CONFLICT (subject_id) DO NOTHING`,
+        [ids, sorted.map((k) => k.keyId), sorted.map((k) => k.masterKeyId), sorted.map((k) => k.wrappedKey), sorted.map((k) => k.createdAt)],
+      );
+      const r = await client.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM event_store_subject_keys WHERE subject_id = ANY($1::text[])`, [ids]);
+      await client.query('COMMIT');
+      const out = new Map(r.rows.map((row) => [row.subject_id, toKey(row)]));
+      if (out.size !== new Set(ids).size) throw new Error('key store: key rows vanished inside their own locks');
+      return out;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
   async erase(subjectId: string, reason: string, at: Date): Promise<EraseOutcome> {
     const outcome = await this.inSubjectLock(subjectId, async (client) => {
       const deleted = await client.query<{ key_id: string }>(

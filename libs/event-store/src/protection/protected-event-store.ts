@@ -8,6 +8,7 @@ import type {
   EventStore,
   ReadAllOptions,
   ReadStreamOptions,
+  StreamAppend,
   SubscribeToAllOptions,
 } from '../event-store.port';
 import type { EventTypeRegistry } from '../serialization/event-type-registry';
@@ -89,6 +90,49 @@ export class ProtectedEventStore implements EventStore {
       return { ...e, data };
     });
     return this.inner.appendToStream(streamId, protectedEvents, options);
+  }
+
+  /**
+   * Multi-stream append, when the inner store has one: the data keys of every subject are
+   * fetched (and created) in bulk, then one inner multi-stream append. Refuses the whole call
+   * (SubjectErased, InvalidEvent) if any stream would be refused on its own.
+   */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const inner = this.inner.appendToStreams?.bind(this.inner);
+    if (!inner) {
+      const out: AppendResult[] = [];
+      for (const a of appends) out.push(await this.appendToStream(a.streamId, a.events, { expectedRevision: a.expectedRevision ?? 'any' }));
+      return out;
+    }
+    const subjects = new Map<number, string>();
+    appends.forEach((a, i) => {
+      guardAppend(a.streamId, a.events, this.options.registry, this.options.limits ?? DEFAULT_APPEND_LIMITS);
+      if (!a.events.some((e, index) => this.personalValues(e, index).length > 0)) return;
+      const subjectId = this.subjectOf(a.streamId);
+      if (subjectId === null || subjectId.length === 0) {
+        throw new EventStoreError(EventStoreErrorCode.InvalidEvent, `Stream ${a.streamId} has no data subject, so it cannot hold personal data`, {
+          streamId: a.streamId,
+        });
+      }
+      subjects.set(i, subjectId);
+    });
+    const keys = await this.keys.forAppendMany([...new Set(subjects.values())]);
+    const protectedAppends = appends.map((a, i): StreamAppend => {
+      const subjectId = subjects.get(i);
+      if (subjectId === undefined) return a;
+      const subjectKey = keys.get(subjectId);
+      if (!subjectKey) throw new Error(`no data key for subject of ${a.streamId}`);
+      return { ...a, events: a.events.map((e, index) => this.protect(e, index, subjectKey.keyId, subjectKey.key)) };
+    });
+    return inner(protectedAppends);
+  }
+
+  private protect(e: NewEvent, index: number, keyId: string, key: Buffer): NewEvent {
+    const fields = this.personalValues(e, index);
+    if (fields.length === 0) return e;
+    const data: JsonObject = { ...e.data };
+    for (const [field, value] of fields) data[field] = encryptField(value, key, { keyId, eventId: e.eventId });
+    return { ...e, data };
   }
 
   async *readStream(streamId: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {

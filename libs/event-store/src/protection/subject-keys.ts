@@ -67,6 +67,49 @@ export class SubjectKeys {
     return entry;
   }
 
+  /**
+   * `forAppend` for many subjects: cache hits, then one bulk lookup and one bulk creation when
+   * the key store has them (else one call per subject). Throws SubjectErased if any is erased.
+   */
+  async forAppendMany(subjectIds: readonly string[]): Promise<Map<string, SubjectKey>> {
+    const out = new Map<string, SubjectKey>();
+    const misses = new Set<string>();
+    for (const id of subjectIds) {
+      const cached = this.bySubject.get(id);
+      if (cached) out.set(id, cached);
+      else misses.add(id);
+    }
+    if (misses.size === 0) return out;
+    const missing = [...misses];
+    const findMany = this.store.findBySubjects?.bind(this.store);
+    const insertMany = this.store.insertManyIfAbsent?.bind(this.store);
+    if (!findMany || !insertMany) {
+      for (const id of missing) out.set(id, await this.forAppend(id));
+      return out;
+    }
+    const found = await findMany(missing);
+    const absent = missing.filter((id) => !found.has(id));
+    if (absent.length > 0) {
+      const master = this.masterKeys.active();
+      const created = await insertMany(
+        absent.map((subjectId) => {
+          const keyId = randomUUID();
+          return { subjectId, keyId, masterKeyId: master.id, wrappedKey: wrapDataKey(generateDataKey(), master.key, keyId, subjectId), createdAt: new Date() };
+        }),
+      );
+      for (const [id, k] of created) found.set(id, k);
+    }
+    for (const id of missing) {
+      const stored = found.get(id);
+      if (!stored) throw new Error('key store: a data key is missing after its creation');
+      const entry = { keyId: stored.keyId, key: this.unwrap(stored) };
+      this.bySubject.set(id, entry);
+      this.byKeyId.set(stored.keyId, entry.key);
+      out.set(id, entry);
+    }
+    return out;
+  }
+
   /** The data key with this id, or null when it has been destroyed (erased subject). */
   forRead(keyId: string): Promise<Buffer | null> {
     const cached = this.byKeyId.get(keyId);

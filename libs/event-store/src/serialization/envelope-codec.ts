@@ -43,17 +43,32 @@ export interface RecordedPlacement {
 }
 
 /**
- * Fingerprint of an event's body: type, schema version, data, metadata, correlation and
- * causation, canonical, hashed. Two appends with the same event id are the same event when
- * their fingerprints are equal and, if the retry gives a business time (`occurredAt`), it
- * equals the stored one (a retry may omit it; the PostgreSQL adapter compares the same way).
+ * The metadata key that records the trace an event was appended under (`{ traceparent,
+ * correlationId }`, see @c360/observability). It describes the delivery, not the event: a retry
+ * under another trace is the same event, so the fingerprint and every adapter's idempotency
+ * comparison leave it out. The first append's trace is the one kept.
+ */
+export const TRACE_METADATA_KEY = 'trace';
+
+const withoutTrace = (metadata: JsonObject): JsonObject => {
+  if (!(TRACE_METADATA_KEY in metadata)) return metadata;
+  const { [TRACE_METADATA_KEY]: _trace, ...rest } = metadata;
+  return rest;
+};
+
+/**
+ * Fingerprint of an event's body: type, schema version, data, metadata (but its `trace`),
+ * correlation and causation, canonical, hashed. Two appends with the same event id are the same
+ * event when their fingerprints are equal and, if the retry gives a business time
+ * (`occurredAt`), it equals the stored one (a retry may omit it; the PostgreSQL adapter
+ * compares the same way).
  */
 export function bodyFingerprint(event: NewEvent): string {
   const body: JsonObject = {
     type: event.type,
     version: event.version,
     data: event.data,
-    metadata: event.metadata ?? {},
+    metadata: withoutTrace(event.metadata ?? {}),
     correlationId: event.correlationId ?? null,
     causationId: event.causationId ?? null,
   };

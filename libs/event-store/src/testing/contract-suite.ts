@@ -301,6 +301,22 @@ export function describeEventStoreContract(
         expect(read[0]?.data).toEqual({ amount: 1 });
       });
 
+      it('takes a retry under another trace (metadata.trace) as the same event and keeps the first trace', async () => {
+        const s = stream();
+        const first = thing({ amount: 1 }, { metadata: { source: { system: 'x' }, trace: { traceparent: 'first' } } });
+        await store().appendToStream(s, [first]);
+        const retry: NewEvent = { ...first, metadata: { source: { system: 'x' }, trace: { traceparent: 'second' } } };
+        expect((await store().appendToStream(s, [retry])).written).toBe(0);
+        expect((await store().appendToStream(s, [{ ...first, metadata: { source: { system: 'x' } } }])).written).toBe(0);
+        await expectCode(
+          store().appendToStream(s, [{ ...first, metadata: { source: { system: 'y' }, trace: { traceparent: 'first' } } }]),
+          EventStoreErrorCode.EventIdConflict,
+        );
+        const read = await readStream(s);
+        expect(ids(read)).toEqual(ids([first]));
+        expect(read[0]?.metadata).toEqual({ source: { system: 'x' }, trace: { traceparent: 'first' } });
+      });
+
       it('refuses an event id already used in another stream', async () => {
         const e = thing({ n: 1 });
         await store().appendToStream(stream('a'), [e]);

@@ -11,6 +11,7 @@ import type {
   ExpectedRevision,
   ReadAllOptions,
   ReadStreamOptions,
+  StreamAppend,
   SubscribeToAllOptions,
 } from '../../event-store.port';
 import type { EventTypeRegistry } from '../../serialization/event-type-registry';
@@ -88,6 +89,7 @@ export class PostgresEventStore implements EventStore {
   private readonly subscriptions = new Set<PostgresAllSubscription>();
   private readonly sql: {
     append: string;
+    appendMany: string;
     readAll: string;
     head: string;
     forwards: string;
@@ -109,6 +111,12 @@ export class PostgresEventStore implements EventStore {
     const s = this.schema;
     this.sql = {
       append: `SELECT next_revision, last_transaction_id, last_seq, written FROM ${s}.append_events($1, $2, $3::jsonb)`,
+      // One statement, so one transaction: append_events per stream, in the order given. The
+      // events' ord values run on across the streams, so (transaction id, seq) stays unique.
+      appendMany: `SELECT a.i::int AS i, r.next_revision, r.last_transaction_id, r.last_seq, r.written
+        FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS a(x, i)
+        CROSS JOIN LATERAL ${s}.append_events(a.x->>'stream_id', a.x->>'expected', a.x->'events') AS r
+        ORDER BY a.i`,
       // The LEFT JOIN keeps one row even when no event qualifies, so the horizon always comes back.
       readAll: `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
         SELECT h.xmin::text AS horizon, p.* FROM h LEFT JOIN LATERAL (
@@ -174,6 +182,73 @@ export class PostgresEventStore implements EventStore {
           continue;
         }
         throw translateAppendError(e, streamId, String(expected));
+      }
+    }
+  }
+
+  /**
+   * Several streams in one round trip and one transaction (all or nothing). Streams are
+   * locked in stream id order, so two concurrent multi-stream appends cannot deadlock.
+   */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const seen = new Set<string>();
+    for (const a of appends) {
+      if (seen.has(a.streamId))
+        throw new EventStoreError(EventStoreErrorCode.InvalidEvent, 'a stream may appear once in a multi-stream append', {
+          streamId: a.streamId,
+        });
+      seen.add(a.streamId);
+      guardAppend(a.streamId, a.events, this.registry, this.limits);
+    }
+    const order = appends.map((_, i) => i).sort((x, y) => {
+      const a = appends[x]?.streamId ?? '';
+      const b = appends[y]?.streamId ?? '';
+      return a < b ? -1 : a > b ? 1 : 0;
+    });
+    let ord = 0;
+    const payload = JSON.stringify(
+      order.map((index) => {
+        const a = appends[index] as StreamAppend;
+        return {
+          stream_id: a.streamId,
+          expected: expectedRevisionParam(a.expectedRevision ?? 'any'),
+          events: a.events.map((e) => ({
+            ord: ++ord,
+            event_id: e.eventId,
+            type: e.type,
+            version: e.version,
+            data: e.data,
+            metadata: e.metadata ?? {},
+            correlation_id: e.correlationId ?? null,
+            causation_id: e.causationId ?? null,
+            occurred_at: e.occurredAt ? e.occurredAt.toISOString() : null,
+          })),
+        };
+      }),
+    );
+    if (appends.length === 0) return [];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await this.pool.query<AppendRow & { i: number }>(this.sql.appendMany, [payload]);
+        const out: AppendResult[] = new Array<AppendResult>(appends.length);
+        let written = 0;
+        for (const row of res.rows) {
+          const index = order[row.i - 1];
+          if (index === undefined) throw new Error('append_events returned an unexpected row');
+          written += row.written;
+          out[index] = {
+            nextExpectedRevision: Number(row.next_revision),
+            position: encodePosition(row.last_transaction_id, row.last_seq),
+            written: row.written,
+          };
+        }
+        if (res.rows.length !== appends.length) throw new Error('append_events returned too few rows');
+        if (written > 0) this.wakeSubscriptions();
+        return out;
+      } catch (e) {
+        if (attempt < MAX_APPEND_ATTEMPTS && pgCode(e) === '23505' && pgConstraint(e) === 'events_event_id_key') continue;
+        const first = appends.length === 1 ? (appends[0]?.streamId ?? '') : `${appends.length} streams`;
+        throw translateAppendError(e, first, 'any');
       }
     }
   }

@@ -24,7 +24,7 @@ export const SQLSTATE_EVENT_ID_CONFLICT = 'C3E02';
 export function postgresEventStoreMigrations(schema: string): SqlMigration[] {
   assertSchemaName(schema);
   const s = schema;
-  return [
+  const migrations: SqlMigration[] = [
     {
       id: '001-events',
       sql: `
@@ -169,6 +169,32 @@ $fn$;
 `,
     },
   ];
+  // A retry under another trace is the same event: metadata.trace (the delivery's trace
+  // context) is left out of the idempotency comparison, as bodyFingerprint does.
+  migrations.push({ id: '002-append-ignores-trace', sql: appendIgnoringTrace(migrations[0]?.sql ?? '', s) });
+  // append_events looks the batch's event ids up by the unique index. The planner cannot know
+  // that: jsonb_to_recordset is estimated at 100 rows and a young events table has no (or
+  // stale) statistics, so it chose a hash join over a sequential scan of all events: every
+  // append cost O(store size). Point lookups are the only access the function makes, so it
+  // plans without sequential scans, hash or merge joins. (A later CREATE OR REPLACE of the
+  // function drops these settings: repeat them after it.)
+  migrations.push({
+    id: '003-append-index-lookups',
+    sql: `ALTER FUNCTION ${s}.append_events(text, text, jsonb) SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;`,
+  });
+  return migrations;
+}
+
+const SAME_METADATA = "e.metadata = coalesce(b.metadata, '{}'::jsonb)";
+const SAME_METADATA_BUT_TRACE = "(e.metadata - 'trace') = (coalesce(b.metadata, '{}'::jsonb) - 'trace')";
+
+/** append_events of 001, replaced with one whose metadata comparison ignores the `trace` key. */
+function appendIgnoringTrace(first: string, s: string): string {
+  const start = first.indexOf(`CREATE FUNCTION ${s}.append_events(`);
+  const end = first.indexOf('$fn$;', start);
+  const fn = first.slice(start, end + '$fn$;'.length);
+  if (start < 0 || end < 0 || fn.split(SAME_METADATA).length !== 3) throw new Error('event store migration 002: append_events of 001 not found as expected');
+  return fn.replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION').split(SAME_METADATA).join(SAME_METADATA_BUT_TRACE);
 }
 
 /** Creates or upgrades the event store schema. Safe to call from several processes at once. */
