@@ -158,9 +158,10 @@ describe('the whole platform in one process (npm start)', () => {
       expect((after.json as CustomerView).erased).toBe(true);
       expect(JSON.stringify(after.json)).not.toContain(PII.nationalId);
 
-      // SIGTERM, as a service manager stops it: drained, a clean exit, embedded PostgreSQL stopped.
+      // Ctrl-C, as a new user stops it (SIGINT to the terminal's process group): drained, a clean
+      // exit ("stopped", every process gone), embedded PostgreSQL stopped.
       stopped = true;
-      await stopProcessGroup(p, 'SIGTERM');
+      await stopProcessGroup(p, 'SIGINT');
       expect(p.output()).toContain('"msg":"shutting down: draining requests"');
       await eventually(() => !existsSync(path.join(dataDir, 'pg', 'postmaster.pid')), 15_000, 'embedded PostgreSQL to exit');
       expect(p.output()).not.toContain('"level":"error"');

@@ -101,6 +101,7 @@ export async function startupBanner(config: AppConfig, platform: RunningPlatform
     `c360 is running (${config.runMode})`,
     `  API        ${platform.url}/v1`,
     `  OpenAPI    ${platform.url}/docs`,
+    `  Console    ${platform.url}/console`,
     `  Health     ${platform.url}/health/ready`,
     `  Metrics    ${platform.url}/metrics`,
     `  Database   ${platform.databaseDisplayUrl}${config.database.url ? '' : ' (embedded)'}`,

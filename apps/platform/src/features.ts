@@ -73,6 +73,7 @@ export const FEATURE_MODULES: ReadonlyArray<(ctx: PlatformContext) => FeatureMod
       eventStore: ctx.resources.eventStore,
       defaultPartitions: ctx.settings.projector.partitions,
       batch: { maxSize: ctx.settings.projector.batchSize, maxLatencyMs: ctx.settings.projector.batchLatencyMs },
+      ...(ctx.config.kafka.brokers ? { kafka: { ...ctx.config.kafka, brokers: ctx.config.kafka.brokers } } : {}),
     }),
   (ctx) =>
     QueryApiModule.forRoot({

@@ -139,6 +139,7 @@ describe('bad configuration fails fast with the setting named', () => {
     [{ PORT: 'abc' }, 'Invalid configuration: PORT must be an integer 1-65535 (got "abc"). Set PORT to a free TCP port.'],
     [{ DATABASE_URL: 'mysql://db/c360' }, 'Invalid configuration: DATABASE_URL must be a postgres:// or postgresql:// URL'],
     [{ C360_ENV: 'production' }, 'Invalid configuration: C360_MASTER_KEYS must be set in production'],
+    [{ EVENTSTORE_CONNECTION_STRING: 'esdb://127.0.0.1:notaport' }, 'Invalid configuration: EVENTSTORE_CONNECTION_STRING must be an EventStoreDB/KurrentDB connection string the client can parse'],
   ])('%p', async (env, message) => {
     const { PORT, ...rest } = env as Record<string, string>;
     const p = launch(['npm', 'start'], { C360_DATA_DIR: path.join(tmpdir(), 'c360-never-created'), ...rest }, PORT ?? 1);

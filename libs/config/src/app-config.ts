@@ -36,12 +36,18 @@ export interface AppConfig {
     readonly groupPrefix: string;
     readonly partitions: number;
     readonly replicationFactor: number;
+    /** Consumer group session timeout (KAFKA_SESSION_TIMEOUT). */
+    readonly sessionTimeoutMs: number;
     readonly topics: {
       readonly events: string;
       readonly derived: string;
       readonly deadLetters: string;
       readonly replay: string;
     };
+  };
+  readonly ingestor: {
+    /** Most records per consumer batch (INGESTOR_BATCH_SIZE). */
+    readonly batchSize: number;
   };
   readonly eventStore: {
     readonly kind: 'postgres' | 'eventstoredb';

@@ -108,6 +108,14 @@ export class EnvSettings {
   @Matches(TOPIC)
   kafkaGroupPrefix: string = 'c360';
 
+  @Setting({ env: 'INGESTOR_BATCH_SIZE', kind: 'int', rule: 'an integer 1-10000', fix: 'Set INGESTOR_BATCH_SIZE to the most Kafka records the ingestor takes in one batch (default 500; larger is faster catching up, longer per batch).' })
+  @IsInt() @Min(1) @Max(10_000)
+  ingestorBatchSize: number = 500;
+
+  @Setting({ env: 'KAFKA_SESSION_TIMEOUT', kind: 'duration', rule: 'a duration from 6s to 5m', fix: 'Set KAFKA_SESSION_TIMEOUT like 30s (default): how long a silent consumer keeps its partitions; within the broker\'s group.min/max.session.timeout.ms.' })
+  @IsInt() @Min(6_000) @Max(300_000)
+  kafkaSessionTimeoutMs: number = 30_000;
+
   @Setting({ env: 'EVENTSTORE_CONNECTION_STRING', kind: 'string', rule: 'an esdb:// or kurrentdb:// connection string', fix: 'Set EVENTSTORE_CONNECTION_STRING like esdb://127.0.0.1:2113?tls=false, or unset it for the PostgreSQL event store.', secret: true })
   @IsOptional() @Matches(ESDB_URL)
   eventStoreConnectionString: string | undefined = undefined;

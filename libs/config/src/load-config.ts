@@ -145,6 +145,7 @@ function toAppConfig(s: EnvSettings, cwd: string): AppConfig {
       groupPrefix: s.kafkaGroupPrefix,
       partitions: s.kafkaPartitions,
       replicationFactor: s.kafkaReplicationFactor,
+      sessionTimeoutMs: s.kafkaSessionTimeoutMs,
       topics: {
         events: s.kafkaTopicEvents,
         derived: s.kafkaTopicDerived,
@@ -152,6 +153,7 @@ function toAppConfig(s: EnvSettings, cwd: string): AppConfig {
         replay: s.kafkaTopicReplay,
       },
     },
+    ingestor: { batchSize: s.ingestorBatchSize },
     eventStore: {
       kind: s.eventStoreConnectionString === undefined ? 'postgres' : 'eventstoredb',
       connectionString: s.eventStoreConnectionString,

@@ -82,6 +82,19 @@ describe('loadConfig', () => {
     expect(c.log.level).toBe('debug');
   });
 
+  it('names the ingestor batch size and the Kafka session timeout, with defaults and bounds', () => {
+    const d = loadConfig({});
+    expect(d.ingestor.batchSize).toBe(500);
+    expect(d.kafka.sessionTimeoutMs).toBe(30_000);
+    const c = loadConfig({ INGESTOR_BATCH_SIZE: '2000', KAFKA_SESSION_TIMEOUT: '45s' });
+    expect(c.ingestor.batchSize).toBe(2000);
+    expect(c.kafka.sessionTimeoutMs).toBe(45_000);
+    const problems = problemsOf({ INGESTOR_BATCH_SIZE: '0', KAFKA_SESSION_TIMEOUT: '1s' });
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^INGESTOR_BATCH_SIZE must be an integer 1-10000 \(got "0"\)\. Set INGESTOR_BATCH_SIZE/);
+    expect(problems[1]).toMatch(/^KAFKA_SESSION_TIMEOUT must be a duration from 6s to 5m \(got "1s"\)\. Set KAFKA_SESSION_TIMEOUT/);
+  });
+
   it('treats an empty value as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: ' ' }).http.port).toBe(3000);
   });

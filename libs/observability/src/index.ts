@@ -11,3 +11,20 @@ export { codedProblem, PROBLEM_CONTENT_TYPE, problemType, type CodedProblemInput
 export { ProblemJsonFilter, sendProblem, type ProblemReply } from './problem/problem-json.filter';
 export { ProblemMappers } from './problem/problem-mappers';
 export { ProblemModule } from './problem/problem.module';
+export { logDestination, setLogDestination } from './logging/log-destination';
+export { childTraceContext, formatTraceparent, newTraceContext, parseTraceparent, TRACEPARENT_HEADER, type TraceContext } from './tracing/traceparent';
+export {
+  CORRELATION_ID_HEADER,
+  currentTraceScope,
+  runInTraceScope,
+  safeCorrelationId,
+  STORED_TRACE_KEY,
+  toStoredTrace,
+  traceHeaders,
+  traceLogFields,
+  traceScopeFromHeaders,
+  traceScopeFromMetadata,
+  type StoredTrace,
+  type TraceScope,
+} from './tracing/trace-scope';
+export { requestTraceScope, traceContextMiddleware, TRACERESPONSE_HEADER } from './tracing/trace-middleware';

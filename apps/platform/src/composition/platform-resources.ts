@@ -1,9 +1,9 @@
 import { Pool } from 'pg';
 import { resolveMasterKeys, type AppConfig } from '@c360/config';
 import { eventTypeDefinitions } from '@c360/contracts';
-import { EventTypeRegistry, MasterKeyring, PostgresEventStore, PostgresKeyStore, ProtectedEventStore } from '@c360/event-store';
+import { EventStoreSelectionError, EventTypeRegistry, MasterKeyring, openSelectedEventStore, PostgresKeyStore, ProtectedEventStore, type EventStore } from '@c360/event-store';
 import { KafkaPublisher, KafkaTopicAdmin, type MessagePublisher } from '@c360/messaging';
-import type { PlatformSettings } from './platform-settings';
+import { eventStoreSettingError, type PlatformSettings } from './platform-settings';
 
 /**
  * What the mounted modules share and the platform owns: one protected event store (one key
@@ -30,7 +30,7 @@ export async function openPlatformResources(config: AppConfig, databaseUrl: stri
   const pool = new Pool({ connectionString: databaseUrl, max: config.database.poolMax, connectionTimeoutMillis: 5_000, application_name: 'c360-platform-store' });
   pool.on('error', () => undefined); // an idle connection lost: the next query reconnects; readiness reports the database
   const registry = new EventTypeRegistry(eventTypeDefinitions());
-  const inner = new PostgresEventStore(pool, { registry, schema: settings.projector.eventStoreSchema, pollIntervalMs: 20 });
+  const inner = selectEventStore(config, pool, registry, settings);
   const eventStore = new ProtectedEventStore(inner, { registry, keyStore: new PostgresKeyStore(pool), masterKeys });
   const derivedPublisher = config.kafka.brokers
     ? new KafkaPublisher({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-derived` })
@@ -45,6 +45,20 @@ export async function openPlatformResources(config: AppConfig, databaseUrl: stri
       await pool.end();
     },
   };
+}
+
+/**
+ * The store events go to: EventStoreDB/KurrentDB when EVENTSTORE_CONNECTION_STRING is set, else
+ * PostgreSQL (schema EVENT_STORE_SCHEMA). Read models, data keys and checkpoints stay in
+ * PostgreSQL either way. A connection string the client cannot parse stops the start, named.
+ */
+export function selectEventStore(config: AppConfig, pool: Pool, registry: EventTypeRegistry, settings: Pick<PlatformSettings, 'projector'>): EventStore {
+  try {
+    return openSelectedEventStore(config.eventStore, pool, { registry, schema: settings.projector.eventStoreSchema, pollIntervalMs: 20 });
+  } catch (e) {
+    if (e instanceof EventStoreSelectionError) throw eventStoreSettingError(e);
+    throw e;
+  }
 }
 
 /** Every topic the platform writes to, created if missing (auto-creation is off on our brokers). */

@@ -1,4 +1,5 @@
 import type { AppConfig, Environment } from '@c360/config';
+import { checkEventStoreSelection, EventStoreSelectionError } from '@c360/event-store';
 import { parseDerivedConfig, type DerivedConfig } from '../../../projector/src/derived/derived-config';
 import { parseProjectorConfig, ProjectorConfigError, type ProjectorConfig } from '../../../projector/src/projector-config';
 import { parseQueryApiConfig, QueryApiConfigError, type QueryApiConfig } from '../../../query-api/src/index';
@@ -28,6 +29,7 @@ export class PlatformSettingError extends Error {
  */
 export function parsePlatformSettings(config: AppConfig, env: Environment): PlatformSettings {
   try {
+    checkEventStoreSelection(config.eventStore);
     return {
       // The URL is checked by AppConfig; embedded PostgreSQL's is known once it runs (withDatabase).
       projector: parseProjectorConfig({ ...env, DATABASE_URL: config.database.url ?? 'postgres://127.0.0.1/embedded' }),
@@ -35,11 +37,17 @@ export function parsePlatformSettings(config: AppConfig, env: Environment): Plat
       queryApi: parseQueryApiConfig(env),
     };
   } catch (e) {
+    if (e instanceof EventStoreSelectionError) throw eventStoreSettingError(e);
     if (e instanceof ProjectorConfigError || e instanceof QueryApiConfigError) {
       throw new PlatformSettingError(e.setting, e.message.slice(e.setting.length + 2));
     }
     throw e;
   }
+}
+
+/** EVENTSTORE_CONNECTION_STRING passed the configuration's check but the client cannot parse it. */
+export function eventStoreSettingError(e: EventStoreSelectionError): PlatformSettingError {
+  return new PlatformSettingError(e.setting, `an EventStoreDB/KurrentDB connection string the client can parse (${e.reason}); e.g. esdb://127.0.0.1:2113?tls=false, or unset it for PostgreSQL`);
 }
 
 /** The settings with the database the platform actually runs on (DATABASE_URL or the embedded server). */

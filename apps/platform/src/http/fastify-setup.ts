@@ -4,6 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Registry } from 'prom-client';
 import type { AppConfig } from '@c360/config';
 import { METRICS_REGISTRY, registerHttpMetrics, REQUEST_ID_HEADER } from '@c360/observability';
+import { serveConsole } from './console-static';
 
 /** Rejections raised by a plugin before Nest sees the request (rate limit), shaped for the problem mapper. */
 class RateLimitedError extends Error {
@@ -42,4 +43,6 @@ export async function setUpFastify(app: NestFastifyApplication, config: AppConfi
   // Nest routes Fastify's errors (body parsing, limits, plugin rejections) and unknown routes
   // through the global ProblemJsonFilter, so they too answer problem+json.
   registerHttpMetrics(fastify, app.get<Registry>(METRICS_REGISTRY));
+  // The operator console at /console (its own, stricter CSP).
+  await serveConsole(app);
 }

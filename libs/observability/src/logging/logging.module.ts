@@ -1,9 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Module } from '@nestjs/common';
+import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { stdTimeFunctions } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@c360/config';
 import { assignRequestId, REQUEST_ID_HEADER } from './request-id';
+import { traceContextMiddleware } from '../tracing/trace-middleware';
+import { traceLogFields } from '../tracing/trace-scope';
+import { logDestination } from './log-destination';
 
 const QUIET_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
 
@@ -15,19 +18,23 @@ function pathOf(url: string | undefined): string {
 }
 
 /**
- * JSON logs (pino) with a correlation id on every line logged during a request. Request logs
- * hold method, path, status and timing only: no headers (tokens), no bodies, no queries.
+ * JSON logs (pino) with a correlation id on every line logged during a request, and the trace
+ * ids (`traceId`, `spanId`, `correlationId`) on every line logged inside a trace scope: an HTTP
+ * request (its `traceparent`, or a new trace) or a consumed record (see `runInTraceScope`).
+ * Request logs hold method, path, status and timing only: no headers (tokens), no bodies, no
+ * queries.
  */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        pinoHttp: {
+        pinoHttp: withDestination({
           level: config.log.level,
           base: { service: 'c360', pid: process.pid },
           timestamp: stdTimeFunctions.isoTime,
           formatters: { level: (label: string) => ({ level: label }) },
+          mixin: () => traceLogFields(),
           genReqId: (req: IncomingMessage, res: ServerResponse) => {
             const id = assignRequestId(req);
             if (!res.headersSent) res.setHeader(REQUEST_ID_HEADER, id);
@@ -41,9 +48,19 @@ function pathOf(url: string | undefined): string {
           autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has(pathOf(req.url)) },
           customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
             err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-        },
+        }),
       }),
     }),
   ],
 })
-export class LoggingModule {}
+export class LoggingModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    // '*' (not nestjs-pino's '{/*splat}', which matches nothing behind middie here): every route.
+    consumer.apply(traceContextMiddleware).forRoutes('*');
+  }
+}
+
+function withDestination<T extends object>(options: T): T | [T, NonNullable<ReturnType<typeof logDestination>>] {
+  const destination = logDestination();
+  return destination ? [options, destination] : options;
+}
