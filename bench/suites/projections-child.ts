@@ -19,6 +19,7 @@ async function main(): Promise<void> {
   const derived = { ...parseDerivedConfig(process.env), sweepIntervalMs: 0 };
   const projector = new Projector({ config, derived });
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   await projector.start();
   print({ kind: 'started', at: Date.now() });
   let last = -1;
@@ -35,7 +36,8 @@ async function main(): Promise<void> {
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const applied = projector.status()[0]?.appliedEvents ?? 0;
-  print({ kind: 'done', at: Date.now(), applied, seconds, rssMb: process.resourceUsage().maxRSS / 1024 });
+  const cpu = process.cpuUsage(cpu0);
+  print({ kind: 'done', at: Date.now(), applied, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, rssMb: process.resourceUsage().maxRSS / 1024 });
   await projector.stop();
 }
 

@@ -30,6 +30,8 @@ interface ChildLine {
   readonly at?: number;
   readonly applied?: number;
   readonly seconds?: number;
+  /** The projector process's CPU time (user + system) over the run. */
+  readonly cpuSeconds?: number;
   readonly rssMb?: number;
   readonly message?: string;
 }
@@ -37,7 +39,9 @@ interface ChildLine {
 /** Spawns the projector child; `onStarted` runs when it reports started. Resolves with its 'done' line. */
 function runProjector(env: Record<string, string>, onStarted?: () => Promise<void>): Promise<ChildLine> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.cjs'), path.join(__dirname, 'projections-child.ts')], {
+    // BENCH_CHILD_NODE_ARGS: extra node flags for the projector child (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+    const nodeArgs = (process.env['BENCH_CHILD_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+    const child = spawn(process.execPath, [...nodeArgs, '-r', path.join(ROOT, 'scripts', 'register.cjs'), path.join(__dirname, 'projections-child.ts')], {
       cwd: ROOT,
       env: { ...process.env, LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -142,7 +146,8 @@ async function runSize(events: number, customers: number, liveEvents: number, li
     const rebuild = await runProjector({ ...projectorEnv(db, 'event_store', 'read_models', events), BENCH_PROGRESS: process.env['BENCH_PROGRESS'] ?? '' });
     const rebuildRate = (rebuild.applied ?? 0) / (rebuild.seconds ?? 1);
     const peakRssMb = rebuild.rssMb ?? 0;
-    note(`rebuild: ${rebuild.applied} events in ${(rebuild.seconds ?? 0).toFixed(1)} s = ${rebuildRate.toFixed(0)} events/s; peak RSS ${peakRssMb.toFixed(0)} MB`);
+    note(`rebuild: ${rebuild.applied} events in ${(rebuild.seconds ?? 0).toFixed(1)} s = ${rebuildRate.toFixed(0)} events/s; peak RSS ${peakRssMb.toFixed(0)} MB; ` +
+      `projector CPU ${(rebuild.cpuSeconds ?? 0).toFixed(1)} s = ${(((rebuild.cpuSeconds ?? 0) * 1e6) / Math.max(1, rebuild.applied ?? 0)).toFixed(0)} µs/event`);
     const rawRssMb = await rawReaderRss(db.url, events);
     note(`bare child reading the same ${events} events with pg-cursor: peak RSS ${rawRssMb.toFixed(0)} MB`);
     await db.pool.query('DROP SCHEMA read_models CASCADE');

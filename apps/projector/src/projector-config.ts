@@ -16,6 +16,11 @@ export interface ProjectorConfig {
   readonly mode: 'leases' | 'single';
   readonly leaseTtlMs: number;
   readonly batchSize: number;
+  /**
+   * Largest batch while catching up (batches double from batchSize while the projector is
+   * behind, and drop back once it is live). Null: 8 × batchSize.
+   */
+  readonly catchUpBatchSize: number | null;
   readonly batchLatencyMs: number;
   readonly readModelSchema: string;
   readonly eventStoreSchema: string;
@@ -63,6 +68,7 @@ export function parseProjectorConfig(env: Env): ProjectorConfig {
     partitions: int(env, 'PROJECTOR_PARTITIONS', DEFAULT_PARTITION_COUNT, 1, 4096),
     leaseTtlMs: int(env, 'PROJECTOR_LEASE_TTL_MS', 10_000, 500, 600_000),
     batchSize: int(env, 'PROJECTOR_BATCH_SIZE', 500, 1, 100_000),
+    catchUpBatchSize: env['PROJECTOR_CATCH_UP_BATCH_SIZE'] ? int(env, 'PROJECTOR_CATCH_UP_BATCH_SIZE', 0, 1, 100_000) : null,
     batchLatencyMs: int(env, 'PROJECTOR_BATCH_LATENCY_MS', 25, 0, 60_000),
     readModelSchema: identifier(env, 'READ_MODEL_SCHEMA', 'read_models'),
     eventStoreSchema: identifier(env, 'EVENT_STORE_SCHEMA', 'event_store'),

@@ -34,6 +34,7 @@ import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { parseDerivedConfig, type DerivedConfig } from './derived/derived-config';
 import { OutboxRelay } from './derived/outbox-relay';
+import { SegmentSweeper } from './derived/segment-sweeper';
 import { WorkerStatusPublisher } from './ops/status/worker-status.publisher';
 import { postgresLagProbe } from './postgres-lag-probe';
 import type { ProjectorConfig } from './projector-config';
@@ -71,6 +72,8 @@ export class Projector {
   private readonly ownPool: Pool | undefined;
   private started = false;
   private sweeper: ChurnSweeper | undefined;
+  /** Time-windowed segments follow the clock (same period as the churn sweeper). */
+  private segmentSweeper: SegmentSweeper | undefined;
   private relay: OutboxRelay | undefined;
   /** Status snapshots for `c360 projections status` / GET /v1/ops/projections (issue 6). */
   private statusPublisher: WorkerStatusPublisher | undefined;
@@ -131,7 +134,7 @@ export class Projector {
         assigner,
         workerId: config.workerId,
         partitionCount: config.partitions,
-        batch: { maxSize: config.batchSize, maxLatencyMs: config.batchLatencyMs },
+        batch: { maxSize: config.batchSize, maxLatencyMs: config.batchLatencyMs, catchUpMaxSize: config.catchUpBatchSize ?? config.batchSize * 8 },
         hooks: this.options.hooks,
         // Our own store: measure lag past the visibility horizon (F15); an injected store uses the port.
         lagProbe: this.ownPool ? postgresLagProbe(this.ownPool, config.eventStoreSchema) : undefined,
@@ -143,6 +146,8 @@ export class Projector {
     if (derived.sweepIntervalMs > 0) {
       this.sweeper = new ChurnSweeper(derivedStore, { ...serviceOptions, intervalMs: derived.sweepIntervalMs });
       this.sweeper.start();
+      this.segmentSweeper = new SegmentSweeper(derivedStore, { ...serviceOptions, intervalMs: derived.sweepIntervalMs });
+      this.segmentSweeper.start();
     }
     if (this.options.publisher) {
       this.relay = new OutboxRelay(derivedStore, this.options.publisher, { intervalMs: derived.relayIntervalMs, batchSize: derived.relayBatchSize });
@@ -169,6 +174,8 @@ export class Projector {
     await this.statusPublisher?.stop();
     this.statusPublisher = undefined;
     await this.sweeper?.stop();
+    await this.segmentSweeper?.stop();
+    this.segmentSweeper = undefined;
     await this.relay?.stop();
     this.sweeper = undefined;
     this.relay = undefined;

@@ -17,6 +17,7 @@ export * from './segments/customer-facts';
 export * from './segments/segment-rule';
 export * from './segments/segment-membership';
 export * from './segments/built-in-segments';
+export * from './segments/segment-clock';
 export * from './churn/churn-config';
 export * from './churn/churn-rules';
 export * from './time-travel/time-travel';

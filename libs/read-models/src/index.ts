@@ -14,6 +14,7 @@ export { READ_MODEL_MIGRATIONS, ReadModelsInit1764320000000, SegmentsChurn176440
 export * from './customer-360/customer-360.typeorm-repository';
 export * from './projection-store/typeorm-projection-store';
 export * from './projection-store/postgres-lease-store';
+export * from './projection-store/batch-unit-of-work';
 export * from './derived/derived.typeorm-repositories';
 export * from './derived/typeorm-derived-store';
 export * from './rebuild/index';

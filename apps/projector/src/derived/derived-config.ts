@@ -15,7 +15,7 @@ import { ProjectorConfigError } from '../projector-config';
 export interface DerivedConfig {
   /** Topic derived events are published to. */
   readonly topic: string;
-  /** Clock sweeper period (churn rules that change with time alone); 0 disables it. */
+  /** Clock sweepers' period (churn rules and time-windowed segments that change with time alone); 0 disables them. */
   readonly sweepIntervalMs: number;
   /** How often the outbox relay polls for unsent derived events. */
   readonly relayIntervalMs: number;

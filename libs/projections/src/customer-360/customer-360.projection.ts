@@ -160,6 +160,11 @@ export function customer360Projection<D>(
     version: 1,
     eventTypes: CANONICAL_EVENT_TYPES,
     identity: customerOfEvent,
+    async prepare(customers, context: ApplyContext<Customer360Repositories & D>) {
+      const ids = customers.map((c) => c.customerId);
+      await context.repositories.customer360.prefetch?.(ids);
+      for (const view of derived) await view.prepare?.(ids, context.repositories);
+    },
     async apply(batch, context: ApplyContext<Customer360Repositories & D>) {
       const repositories = context.repositories;
       await applyTo(batch.customerId, batch.events, repositories, context.streams);

@@ -27,6 +27,12 @@ export interface Customer360Record extends StoredCustomer360 {
  * (concurrent writers — another partition's worker refolding a survivor — serialise on it).
  */
 export interface Customer360Repository {
+  /**
+   * Optional: reads and locks the rows of these customers (and of the survivors they are merged
+   * into) in one statement, in a stable order, so the batch's `load` / `survivorsOf` calls are
+   * served without a round trip. An adapter without it serves each call directly.
+   */
+  prefetch?(customerIds: readonly string[]): Promise<void>;
   load(customerId: string): Promise<StoredCustomer360 | null>;
   /** Customers whose view currently folds in `customerId`'s stream (merge survivors). */
   survivorsOf(customerId: string): Promise<string[]>;

@@ -41,6 +41,13 @@ export interface ProjectionDefinition<R> {
   identity(event: RecordedEvent): string | null;
   /** Applies one customer's events of a batch inside the batch's transaction. */
   apply(batch: CustomerEvents, context: ApplyContext<R>): Promise<void>;
+  /**
+   * Optional: called once per batch, in its transaction, before the first `apply`, with every
+   * customer of the batch (in apply order). A projection reads (and locks) what the batch will
+   * need here in a few set-based statements, so that `apply` costs no round trip per customer.
+   * It must not change what `apply` computes: only how fast the reads are served.
+   */
+  prepare?(customers: readonly CustomerEvents[], context: ApplyContext<R>): Promise<void>;
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;

@@ -135,6 +135,9 @@ export function churnView(options: ChurnViewOptions = {}): DerivedView<DerivedRe
   return {
     name: CHURN_VIEW,
     version: 1,
+    async prepare(customerIds, repositories) {
+      await repositories.churn.prefetch?.(customerIds);
+    },
     async onChange(change, repositories) {
       const sweptAt = await repositories.churn.sweptAt(change.customerId);
       const steps = change.steps.flatMap((s) => {

@@ -32,4 +32,6 @@ export interface DerivedView<D> {
   readonly name: string;
   readonly version: number;
   onChange(change: CustomerChange, repositories: D): Promise<void>;
+  /** Optional: reads what `onChange` will need for these customers, set-based (once per batch). */
+  prepare?(customerIds: readonly string[], repositories: D): Promise<void>;
 }

@@ -27,6 +27,8 @@ export interface MembershipHistoryRow {
 export interface SegmentMembershipRepository {
   /** The active segment definitions, read once per transaction. */
   activeDefinitions(): Promise<readonly SegmentDefinition[]>;
+  /** Optional: reads these customers' memberships in one statement (a batch's customers). */
+  prefetch?(customerIds: readonly string[]): Promise<void>;
   membershipOf(customerId: string): Promise<CurrentMembership[]>;
   /** Deletes the customer's memberships and history (before a recomputation from scratch after a merge). */
   clear(customerId: string): Promise<void>;
@@ -68,6 +70,8 @@ export interface ChurnFlagChanges {
 export interface ChurnFlagRepository {
   /** The active churn rule version (overrides on top of the configured thresholds), read once per transaction. */
   activeRules(): Promise<ChurnRules>;
+  /** Optional: reads these customers' open flags and sweep times in a few statements (a batch's customers). */
+  prefetch?(customerIds: readonly string[]): Promise<void>;
   openFlagsOf(customerId: string): Promise<StoredChurnFlag[]>;
   /** When the sweeper last evaluated the customer against the clock (null: never). */
   sweptAt(customerId: string): Promise<string | null>;

@@ -66,6 +66,10 @@ export function segmentsView(options: SegmentsViewOptions = {}): DerivedView<Der
   return {
     name: SEGMENTS_VIEW,
     version: 1,
+    async prepare(customerIds, repositories) {
+      if ((await repositories.segments.activeDefinitions()).length === 0) return;
+      await repositories.segments.prefetch?.(customerIds);
+    },
     async onChange(change, repositories) {
       const definitions = await repositories.segments.activeDefinitions();
       if (definitions.length === 0) return;

@@ -31,6 +31,11 @@ export interface ProjectionTransaction<R> {
    * throws FencedError otherwise. Called first, so a zombie does no work.
    */
   assertLeases(projection: string, writer: WriterIdentity): Promise<void>;
+  /**
+   * Optional: writes what the repositories buffered (an adapter with a per-batch unit of work).
+   * The runner calls it before `saveCheckpoints`; the adapter also flushes before commit.
+   */
+  flush?(): Promise<void>;
   /** Moves the partitions' checkpoints to `position` (never backwards). */
   saveCheckpoints(projection: string, partitions: readonly number[], position: GlobalPosition): Promise<void>;
 }

@@ -2,8 +2,15 @@ import type { RecordedEvent } from '@c360/event-store';
 import type { Signal } from './signal';
 
 export interface BatchLimits {
-  /** Most events per transaction. */
+  /** Most events per transaction while live (and the first batch of a catch-up). */
   readonly maxSize: number;
+  /**
+   * Adaptive sizing: while catching up (each batch filled before the source ran dry) the next
+   * batch doubles, up to this; once a batch drains, it drops back to `maxSize`. Bigger batches
+   * amortise the per-batch statements and write a busy customer's row once for many events.
+   * Default: `maxSize` (no growth).
+   */
+  readonly catchUpMaxSize?: number;
   /** Longest wait, after a batch's first event, for more to fill it. */
   readonly maxLatencyMs: number;
 }

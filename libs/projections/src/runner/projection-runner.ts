@@ -4,7 +4,7 @@ import { isFencedError, ProjectionError, ProjectionErrorCode } from '../errors';
 import type { PartitionAssigner } from '../partitioning/partition-assigner';
 import type { FailureKind, PartitionLease, ProjectionStore } from '../ports/projection-store.port';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
-import { BatchReader, type BatchLimits } from './batch-reader';
+import { BatchReader, type BatchLimits, type ReadBatch } from './batch-reader';
 import { groupByCustomer } from './grouping';
 import type { ProjectionFailure, ProjectionLag, ProjectionState, ProjectionStatus } from './projection-status';
 import { RateMeter } from './rate-meter';
@@ -77,7 +77,7 @@ export interface ProjectionRunnerOptions<R> {
   readonly hooks?: RunnerHooks;
 }
 
-export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxSize: 500, maxLatencyMs: 25 };
+export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxSize: 500, maxLatencyMs: 25, catchUpMaxSize: 4_000 };
 
 const NO_LAG: ProjectionLag = { events: 0, capped: false, seconds: 0, measuredAt: null };
 
@@ -112,8 +112,11 @@ export class ProjectionRunner<R> {
   private readonly streams: StreamReader;
 
   constructor(private readonly options: ProjectionRunnerOptions<R>) {
-    this.limits = { ...DEFAULT_BATCH_LIMITS, ...options.batch };
-    if (!Number.isInteger(this.limits.maxSize) || this.limits.maxSize < 1 || this.limits.maxLatencyMs < 0)
+    const limits: BatchLimits = { ...DEFAULT_BATCH_LIMITS, ...options.batch };
+    // A caller that sets only maxSize (tests: small batches) gets no growth unless it asks for it.
+    this.limits = options.batch?.maxSize !== undefined && options.batch.catchUpMaxSize === undefined ? { ...limits, catchUpMaxSize: limits.maxSize } : limits;
+    const catchUp = this.limits.catchUpMaxSize ?? this.limits.maxSize;
+    if (!Number.isInteger(this.limits.maxSize) || this.limits.maxSize < 1 || this.limits.maxLatencyMs < 0 || !Number.isInteger(catchUp))
       throw new ProjectionError(ProjectionErrorCode.InvalidOptions, 'batch limits must be positive');
     this.streams = { readStream: (id) => options.eventStore.readStream(id) };
     options.assigner.onChange(() => this.wake.fire());
@@ -286,18 +289,35 @@ export class ProjectionRunner<R> {
     const reader = new BatchReader(subscription[Symbol.asyncIterator]());
     if (this.state !== 'live') this.setState('catching-up');
     let committed = false;
+    let size = this.limits.maxSize;
+    let reading: Promise<ReadBatch> | undefined = reader.next({ ...this.limits, maxSize: size }, this.wake);
     try {
       while (!this.stopRequested && !this.pauseRequested && assigner.version === version) {
-        const batch = await reader.next(this.limits, this.wake);
-        if (batch.events.length > 0) committed = (await this.applyBatch(batch.events, owned)) || committed;
-        if (batch.ended) throw new Error('subscription ended');
+        const batch: ReadBatch = await (reading ?? reader.next({ ...this.limits, maxSize: size }, this.wake));
+        reading = undefined;
+        // Adaptive size: grow while catching up, back to the live size once drained.
+        size = batch.drained ? this.limits.maxSize : Math.max(this.limits.maxSize, Math.min(size * 2, this.limits.catchUpMaxSize ?? size));
+        if (batch.ended) {
+          if (batch.events.length > 0) committed = (await this.applyBatch(batch.events, owned)) || committed;
+          throw new Error('subscription ended');
+        }
+        // Pipelining: the next batch is read (the event store's connection) while this one is
+        // applied (the read models' transaction). It is only ever applied after this one commits,
+        // and dropped with the subscription if this one fails: the next pipeline starts from the
+        // committed checkpoints.
+        if (batch.events.length > 0) {
+          reading = reader.next({ ...this.limits, maxSize: size }, this.wake);
+          committed = (await this.applyBatch(batch.events, owned)) || committed;
+        }
         if (batch.drained && this.state !== 'live') this.setState('live');
         if (!batch.drained && this.state === 'live') this.setState('catching-up');
       }
       return committed;
     } finally {
+      reading?.catch(() => undefined);
       reader.discard();
       await subscription.stop().catch(() => undefined);
+      await reading?.catch(() => undefined);
     }
   }
 
@@ -322,7 +342,9 @@ export class ProjectionRunner<R> {
     await store.transaction(async (tx) => {
       await tx.assertLeases(definition.name, writer);
       const context = { repositories: tx.repositories, streams: this.streams, batchEnd: end };
+      if (grouped.customers.length > 0) await definition.prepare?.(grouped.customers, context);
       for (const customer of grouped.customers) await definition.apply(customer, context);
+      await tx.flush?.();
       await tx.saveCheckpoints(definition.name, partitions, end);
     });
     this.advance(partitions, end);

@@ -233,3 +233,64 @@ describe('ProjectionRunner (in memory)', () => {
     await successor.stop();
   });
 });
+
+describe('ProjectionRunner batch sizing and the prepare hook', () => {
+  it('grows batches while catching up (up to catchUpMaxSize), drops back once live, and prepares each batch once before applying it', async () => {
+    const eventStore = await seeded(400);
+    const store = new InMemoryProjectionStore();
+    const base = customer360Projection();
+    const calls: string[] = [];
+    const definition = {
+      ...base,
+      async prepare(customers: readonly { customerId: string }[]) {
+        calls.push(`prepare:${customers.map((c) => c.customerId).join(',')}`);
+      },
+      async apply(...args: Parameters<typeof base.apply>) {
+        calls.push(`apply:${args[0].customerId}`);
+        await base.apply(...args);
+      },
+    };
+    const events: RunnerEvent[] = [];
+    const runner = new ProjectionRunner({
+      definition,
+      eventStore,
+      store,
+      assigner: new StaticPartitionAssigner(allPartitions(PARTITIONS)),
+      workerId: 'w1',
+      partitionCount: PARTITIONS,
+      batch: { maxSize: 5, maxLatencyMs: 200, catchUpMaxSize: 40 },
+      hooks: { onEvent: (e) => events.push(e) },
+    });
+    await runner.start();
+    await expectEqualsFold(eventStore, store);
+    const sizes = (): number[] => events.flatMap((e) => (e.kind === 'committed' ? [e.events] : []));
+    // Catch-up: 5, 10, 20, then capped at 40.
+    expect(sizes().slice(0, 3)).toEqual([5, 10, 20]);
+    expect(Math.max(...sizes())).toBe(40);
+    // Every batch: one prepare naming its customers in apply order, then their applies.
+    let expected: string[] = [];
+    for (const call of calls) {
+      if (call.startsWith('prepare:')) {
+        expect(expected).toEqual([]);
+        expected = call.slice('prepare:'.length).split(',');
+      } else expect(call).toBe(`apply:${expected.shift() ?? '?'}`);
+    }
+    // Live again: a trickle goes in small batches.
+    const committedBefore = sizes().length;
+    await appendHistory(eventStore, historyFromOps(CUSTOMERS, seededOps(11, 3, CUSTOMERS.length)).slice(CUSTOMERS.length));
+    await expectEqualsFold(eventStore, store);
+    expect(Math.max(...sizes().slice(committedBefore))).toBeLessThanOrEqual(5);
+    await runner.stop();
+  });
+
+  it('a caller that sets only maxSize gets fixed batches (no growth)', async () => {
+    const eventStore = await seeded(100);
+    const store = new InMemoryProjectionStore();
+    const events: RunnerEvent[] = [];
+    const runner = makeRunner(eventStore, store, undefined, { events, maxSize: 7 });
+    await runner.start();
+    await expectEqualsFold(eventStore, store);
+    expect(Math.max(...events.flatMap((e) => (e.kind === 'committed' ? [e.events] : [])))).toBeLessThanOrEqual(7);
+    await runner.stop();
+  });
+});

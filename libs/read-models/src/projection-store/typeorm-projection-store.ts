@@ -13,6 +13,7 @@ import {
 import type { DataSource, EntityManager } from 'typeorm';
 import { Customer360TypeOrmRepository } from '../customer-360/customer-360.typeorm-repository';
 import { derivedRepositories } from '../derived/derived.typeorm-repositories';
+import { ProjectionUnitOfWork } from './batch-unit-of-work';
 import { classifyPostgresFailure } from '../pg-failures';
 import { assertReadModelSchema, DEFAULT_READ_MODEL_SCHEMA } from '../schema-name';
 
@@ -40,12 +41,19 @@ export interface TypeOrmProjectionStoreOptions {
   /** Target table set (the seam for rebuilds into a shadow schema). Default `read_models`. */
   readonly schema?: string;
   readonly timeouts?: Partial<TransactionTimeouts>;
+  /**
+   * `batched` (default): the repositories serve the batch's reads from a set-based prefetch and
+   * buffer its writes, flushed set-based before commit (ProjectionUnitOfWork). `direct`: one
+   * statement per repository call (the reference behaviour; tests compare the two).
+   */
+  readonly writes?: 'batched' | 'direct';
 }
 
 /** The ProjectionStore port on PostgreSQL through TypeORM: rows, checkpoints and the lease check in one transaction. */
 export class TypeOrmProjectionStore implements ProjectionStore<ReadModelRepositories> {
   readonly schema: string;
   private readonly timeouts: TransactionTimeouts;
+  private readonly batched: boolean;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -53,6 +61,7 @@ export class TypeOrmProjectionStore implements ProjectionStore<ReadModelReposito
   ) {
     this.schema = assertReadModelSchema(options.schema ?? DEFAULT_READ_MODEL_SCHEMA);
     this.timeouts = { ...DEFAULT_TRANSACTION_TIMEOUTS, ...options.timeouts };
+    this.batched = (options.writes ?? 'batched') === 'batched';
   }
 
   async registerProjection(projection: string, partitionCount: number): Promise<void> {
@@ -91,7 +100,10 @@ export class TypeOrmProjectionStore implements ProjectionStore<ReadModelReposito
                 set_config('idle_in_transaction_session_timeout', $3, true)`,
         [`${t.lockTimeoutMs}ms`, `${t.statementTimeoutMs}ms`, `${t.idleInTransactionTimeoutMs}ms`],
       );
-      return work(this.bind(manager));
+      const unit = this.batched ? new ProjectionUnitOfWork(manager, this.schema) : undefined;
+      const result = await work(this.bind(manager, unit));
+      await unit?.flush();
+      return result;
     });
   }
 
@@ -99,10 +111,11 @@ export class TypeOrmProjectionStore implements ProjectionStore<ReadModelReposito
     return classifyPostgresFailure(error);
   }
 
-  private bind(manager: EntityManager): ProjectionTransaction<ReadModelRepositories> {
+  private bind(manager: EntityManager, unit: ProjectionUnitOfWork | undefined): ProjectionTransaction<ReadModelRepositories> {
     const s = this.schema;
     return {
-      repositories: { customer360: new Customer360TypeOrmRepository(manager, s), ...derivedRepositories(manager, s) },
+      repositories: unit ? unit.repositories : { customer360: new Customer360TypeOrmRepository(manager, s), ...derivedRepositories(manager, s) },
+      flush: async () => unit?.flush(),
       async assertLeases(projection: string, writer: WriterIdentity): Promise<void> {
         if (!writer.fenced) return;
         // FOR SHARE: a takeover (UPDATE of the lease) waits for this commit, so the check holds until then (F4).

@@ -1,0 +1,132 @@
+import { DEFAULT_DERIVED_TOPIC } from '@c360/contracts';
+import {
+  DEFAULT_DOMAIN_CONFIG,
+  evaluationTime,
+  membershipMayChange,
+  reevaluateMembership,
+  timeSensitiveSegments,
+  toMs,
+} from '@c360/customer-domain';
+import { nowOf, pageSizeOf, persistMembership, type DerivedServiceOptions, type DerivedStore, type MembershipHistoryRow } from '@c360/projections';
+
+export interface SegmentSweepResult {
+  readonly customers: number;
+  /** Customers whose time-windowed segments were re-evaluated (a change point passed). */
+  readonly evaluated: number;
+  readonly entered: number;
+  readonly left: number;
+}
+
+/** The advisory-lock name: one segment sweep at a time across projector processes. */
+export const SEGMENT_SWEEPER_JOB = 'segment-sweeper';
+
+/**
+ * The segment clock sweeper: time-windowed segments (digital-first, branch-reliant, growth,
+ * potential, unprofitable — any active segment whose rule reads a windowed or age fact) move
+ * with the clock, not only when the customer's next event arrives. Each sweep pages through
+ * the surviving customers (rows locked per page, so it serialises with the live projection),
+ * and re-evaluates those segments at the clock's `now` for the customers whose facts can have
+ * changed between their own evaluation time and now (a bucket left a window, a balance
+ * turned 90 days old…: `membershipMayChange`). Entered / left go to the membership history with the sweep's
+ * time, rule version and cause `segment-sweep@<now>`, and to the outbox as derived events, in
+ * the page's transaction. A customer whose membership changed gets the clock watermark
+ * (customer_clock, shared with the churn sweeper), so views that honour it never evaluate a
+ * late event before the sweep's time. (The segments view does not read it yet: a late event
+ * after a sweep is evaluated at the customer's newest business time.)
+ */
+export class SegmentSweeper {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  /** Why the last timed sweep failed (it is retried next tick), for status and tests. */
+  lastError: string | null = null;
+
+  constructor(
+    private readonly store: DerivedStore,
+    private readonly options: DerivedServiceOptions & { readonly intervalMs?: number } = {},
+  ) {}
+
+  /** One sweep at the clock's now; null if another process is sweeping. */
+  async sweepOnce(): Promise<SegmentSweepResult | null> {
+    const now = nowOf(this.options).toISOString();
+    return this.store.exclusive(SEGMENT_SWEEPER_JOB, () => this.pass(now));
+  }
+
+  /**
+   * A customer is re-evaluated when a change point of its facts lies between its own
+   * evaluation time (newest business time, or its clock watermark) and now. Without a stored
+   * "segments evaluated at" per customer, one that went quiet long ago keeps being evaluated
+   * (facts computed, nothing written) on every sweep: correct, and cheap next to a write.
+   */
+  private async pass(now: string): Promise<SegmentSweepResult> {
+    const domain = this.options.domain ?? DEFAULT_DOMAIN_CONFIG;
+    const topic = this.options.topic ?? DEFAULT_DERIVED_TOPIC;
+    const cause = `segment-sweep@${now}`;
+    const limit = pageSizeOf(this.options);
+    let after: string | null = null;
+    const totals = { customers: 0, evaluated: 0, entered: 0, left: 0 };
+    for (;;) {
+      const last: string | null = await this.store.transaction(async (tx) => {
+        const page = await tx.customers.page({ after, limit, lock: true, survivorsOnly: true });
+        const definitions = timeSensitiveSegments(await tx.segments.activeDefinitions());
+        for (const c of definitions.length === 0 ? [] : page) {
+          const own = evaluationTime(c.state, await tx.churn.sweptAt(c.customerId));
+          if (own === null || toMs(own) >= toMs(now)) continue; // its own events are as new as the clock
+          if (!membershipMayChange(c.state, definitions, own, now, domain)) continue;
+          totals.evaluated++;
+          const initial = await tx.segments.membershipOf(c.customerId);
+          const step = reevaluateMembership(initial, definitions, c.state, now, domain);
+          if (step.transitions.length === 0) continue;
+          const history: MembershipHistoryRow[] = step.transitions.map((t) => ({
+            customerId: c.customerId,
+            segmentId: t.segmentId,
+            change: t.change,
+            at: t.at,
+            ruleVersion: t.version,
+            reason: t.reason,
+            revision: c.lastRevision,
+            cause,
+          }));
+          totals.entered += step.transitions.filter((t) => t.change === 'entered').length;
+          totals.left += step.transitions.filter((t) => t.change === 'left').length;
+          await persistMembership(tx, c.customerId, initial, step.members, history, topic);
+          await tx.churn.setSweptAt(c.customerId, now);
+        }
+        totals.customers += page.length;
+        return page.length < limit ? null : (page[page.length - 1]?.customerId ?? null);
+      });
+      if (last === null) return totals;
+      after = last;
+    }
+  }
+
+  /** Sweeps every `intervalMs` (default 60 s) until stop; a failed sweep is retried next tick. */
+  start(): void {
+    if (this.timer) return;
+    const tick = (): void => {
+      this.running = this.sweepOnce()
+        .then((r) => {
+          if (r !== null) this.lastError = null;
+          return r;
+        })
+        .catch((e: unknown) => {
+          this.lastError = e instanceof Error ? e.message : String(e);
+          return null;
+        })
+        .finally(() => {
+          this.running = undefined;
+          if (this.timer) {
+            this.timer = setTimeout(tick, this.options.intervalMs ?? 60_000);
+            this.timer.unref();
+          }
+        });
+    };
+    this.timer = setTimeout(tick, this.options.intervalMs ?? 60_000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+}
