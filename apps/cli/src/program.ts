@@ -103,11 +103,13 @@ export function buildProgram(): Command {
 
   program
     .command('verify')
-    .description('check completeness across the store and every read model; exit 1 naming each customer that disagrees')
+    .description('check completeness: every event on the raw topic is in the store, every stored event in each read model; exit 1 naming each customer, partition and offset that disagrees')
     .option('--deep <n>', 'refold this many customers (or "all") from the store and compare every column', '200')
     .option('--json', 'the report as JSON', false)
-    .action(async (opts: { deep?: string; json: boolean }) => {
-      if (!(await runVerify(opts, process.env, (l) => process.stdout.write(`${l}\n`)))) process.exitCode = 1;
+    .option('--kafka', 'also check that every event on the raw topic is in the event store (default: when KAFKA_BROKERS is set)')
+    .option('--no-kafka', 'skip the Kafka half')
+    .action(async (opts: { deep?: string; json: boolean; kafka?: boolean }) => {
+      if (!(await runVerify(opts, process.env, (l) => process.stdout.write(`${l}\n`), configOrExit()))) process.exitCode = 1;
     });
 
   const out = (l: string): void => {

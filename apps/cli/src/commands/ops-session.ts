@@ -1,4 +1,4 @@
-import { createOps, type Ops } from '../../../projector/src/ops/index';
+import { createOps, type Ops, type OpsKafkaOptions } from '../../../projector/src/ops/index';
 import { defaultProjection } from '../../../projector/src/projector';
 import { parseDerivedConfig } from '../../../projector/src/derived/derived-config';
 import { parseProjectorConfig, ProjectorConfigError } from '../../../projector/src/projector-config';
@@ -11,7 +11,7 @@ type Env = Readonly<Record<string, string | undefined>>;
  * (DATABASE_URL, READ_MODEL_SCHEMA, EVENT_STORE_SCHEMA, PROJECTOR_PARTITIONS/BATCH_* and the
  * derived-view settings), so a rebuild folds exactly what the running projector folds.
  */
-export async function openOps(env: Env): Promise<Ops> {
+export async function openOps(env: Env, kafka?: OpsKafkaOptions): Promise<Ops> {
   if (!env['DATABASE_URL'])
     throw new UsageError('DATABASE_URL is not set: point it at the platform\'s database, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/c360 npx c360 projections status');
   let config;
@@ -28,11 +28,12 @@ export async function openOps(env: Env): Promise<Ops> {
     definitions: [defaultProjection(parseDerivedConfig(env))],
     defaultPartitions: config.partitions,
     batch: { maxSize: config.batchSize, maxLatencyMs: config.batchLatencyMs },
+    ...(kafka ? { kafka } : {}),
   });
 }
 
-export async function withOps<T>(env: Env, work: (ops: Ops) => Promise<T>): Promise<T> {
-  const ops = await openOps(env);
+export async function withOps<T>(env: Env, work: (ops: Ops) => Promise<T>, kafka?: OpsKafkaOptions): Promise<T> {
+  const ops = await openOps(env, kafka);
   try {
     return await work(ops);
   } finally {

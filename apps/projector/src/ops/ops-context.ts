@@ -1,6 +1,7 @@
 import { PostgresEventStore, type EventStore } from '@c360/event-store';
 import type { ProjectionDefinition } from '@c360/projections';
 import type { ReadModelRepositories } from '@c360/read-models';
+import { KafkaConsumerFactory, KafkaPublisher, KafkaTopicAdmin } from '@c360/messaging';
 import { Pool } from 'pg';
 import { EventStoreStats } from './event-store-stats';
 import { migrateOps } from './ops-store';
@@ -8,6 +9,10 @@ import { RebuildExecutor } from './rebuild/rebuild-executor';
 import { RebuildJobsRepository } from './rebuild/rebuild-jobs.repository';
 import { RebuildService } from './rebuild/rebuild.service';
 import { ProjectionStatusReader } from './status/projection-status.reader';
+import { PostgresReplayWindow } from './replay/replay-window';
+import { ReplayJobs } from './replay/replay-jobs';
+import { ReplayService } from './replay/replay.service';
+import { KafkaVerifier, PostgresIngestorAccounts } from './verify/kafka-verify';
 import { VerifyService } from './verify/verify.service';
 
 export interface OpsOptions {
@@ -21,6 +26,25 @@ export interface OpsOptions {
   readonly defaultPartitions: number;
   readonly batch: { readonly maxSize: number; readonly maxLatencyMs: number };
   readonly poolMax?: number;
+  /**
+   * The broker and c360's topics: replay over HTTP publishes there, and verify reads the raw
+   * topic. Without it, replay answers 503 and verify checks the store ↔ read models half only.
+   */
+  readonly kafka?: OpsKafkaOptions;
+  /** The ingestor's schema (dead letters, parked events) for verify. Default 'ingestor'. */
+  readonly ingestorSchema?: string;
+}
+
+export interface OpsKafkaOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  /** Prefix of consumer groups (KAFKA_GROUP_PREFIX); the ingestor's group is `<prefix>.ingestor`. */
+  readonly groupPrefix: string;
+  readonly topics: { readonly events: string; readonly deadLetters: string; readonly derived: string };
+  readonly partitions: number;
+  readonly replicationFactor?: number;
+  /** Default `<groupPrefix>.ingestor` (the ingestor module's default). */
+  readonly ingestorGroupId?: string;
 }
 
 /** The operator services, wired by hand (plain objects; the Nest module and the CLI wrap this). */
@@ -29,6 +53,10 @@ export interface Ops {
   readonly rebuild: RebuildService;
   readonly verify: VerifyService;
   readonly stats: EventStoreStats;
+  /** Replays as jobs (HTTP); refuses with 503 when Kafka is not configured. */
+  readonly replay: ReplayJobs;
+  /** The Kafka half of verify; undefined when Kafka is not configured. */
+  readonly kafkaVerify: KafkaVerifier | undefined;
   readonly pool: Pool;
   readonly eventStore: EventStore;
   close(): Promise<void>;
@@ -62,15 +90,50 @@ export async function createOps(options: OpsOptions): Promise<Ops> {
   const projections = options.definitions.map((d) => ({ name: d.name, eventTypes: d.eventTypes }));
   const status = new ProjectionStatusReader({ pool, stats, readModelSchema: options.readModelSchema, projections });
   const verify = new VerifyService({ pool, stats, readModelSchema: options.readModelSchema, definitions: options.definitions, databaseUrl: options.databaseUrl, eventStore });
+  const k = options.kafka;
+  const kafkaClients = k
+    ? {
+        publisher: new KafkaPublisher({ brokers: k.brokers, clientId: `${k.clientId}-ops-replay` }),
+        admin: new KafkaTopicAdmin({ brokers: k.brokers, clientId: `${k.clientId}-ops-admin` }),
+      }
+    : undefined;
+  const replayService =
+    k && kafkaClients
+      ? new ReplayService({
+          eventStore,
+          window: new PostgresReplayWindow(pool, options.eventStoreSchema),
+          publisher: kafkaClients.publisher,
+          admin: kafkaClients.admin,
+          reservedTopics: [k.topics.events, k.topics.deadLetters, k.topics.derived],
+          defaultPartitions: k.partitions,
+          ...(k.replicationFactor !== undefined ? { replicationFactor: k.replicationFactor } : {}),
+        })
+      : undefined;
+  const replay = new ReplayJobs({ pool, service: replayService });
+  const kafkaVerify =
+    k && kafkaClients
+      ? new KafkaVerifier({
+          admin: kafkaClients.admin,
+          consumers: new KafkaConsumerFactory({ brokers: k.brokers, clientId: `${k.clientId}-verify` }),
+          store: stats,
+          accounts: new PostgresIngestorAccounts(pool, options.ingestorSchema ?? 'ingestor'),
+          topics: [k.topics.events],
+          ingestorGroupId: k.ingestorGroupId ?? `${k.groupPrefix}.ingestor`,
+          groupPrefix: k.groupPrefix,
+        })
+      : undefined;
   return {
     status,
     rebuild,
     verify,
     stats,
+    replay,
+    kafkaVerify,
     pool,
     eventStore,
     async close() {
-      await rebuild.drain();
+      await Promise.allSettled([rebuild.drain(), replay.drain()]);
+      if (kafkaClients) await Promise.allSettled([kafkaClients.publisher.close(), kafkaClients.admin.close()]);
       if (ownStore) await eventStore.close();
       await pool.end();
     },

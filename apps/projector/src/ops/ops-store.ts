@@ -3,8 +3,9 @@ import type { Pool } from 'pg';
 
 /**
  * The operator tables, in a schema of their own (`c360_ops`) so that no read-model swap ever
- * moves them: rebuild jobs (one active per projection, by a unique partial index) and the
- * projector workers' status snapshots (what `projections status` reads without HTTP).
+ * moves them: rebuild jobs (one active per projection, by a unique partial index), replay jobs
+ * (POST /v1/ops/replay) and the projector workers' status snapshots (what `projections status`
+ * reads without HTTP).
  */
 export const OPS_SCHEMA = 'c360_ops';
 
@@ -52,6 +53,25 @@ CREATE TABLE ${OPS_SCHEMA}.worker_status (
   expires_at timestamptz NOT NULL,
   PRIMARY KEY (projection, worker_id)
 );
+`,
+  },
+  {
+    id: '002-replay-jobs',
+    sql: `
+CREATE TABLE ${OPS_SCHEMA}.replay_jobs (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  request jsonb NOT NULL,
+  state text NOT NULL CHECK (state IN ('running', 'done', 'cancelled', 'failed')),
+  published bigint NOT NULL DEFAULT 0,
+  total bigint NOT NULL DEFAULT 0,
+  rate double precision NOT NULL DEFAULT 0,
+  error text,
+  requested_by text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  finished_at timestamptz,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX replay_jobs_recent ON ${OPS_SCHEMA}.replay_jobs (created_at DESC);
 `,
   },
 ];

@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Logger, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes, type Principal } from '@c360/auth';
 import type { Ops } from '../ops-context';
 import { OpsError, OpsErrorCode } from '../ops.errors';
 import type { RebuildJob } from '../rebuild/rebuild-job';
+import { parseReplayBody, type ReplayJob } from '../replay/replay-jobs';
 import type { ProjectionStatusView } from '../status/projection-status.reader';
 import { OPS } from './ops.tokens';
 
@@ -52,6 +53,41 @@ export class OpsController {
   @ApiOperation({ summary: 'Cancel the running rebuild of a projection (drops the shadow)' })
   cancel(@Param('name') name: string): Promise<RebuildJob> {
     return this.ops.rebuild.cancel(name);
+  }
+
+  @Post('replay')
+  @HttpCode(202)
+  @RequireScopes('ops:replay')
+  @ApiOperation({
+    summary: 'Re-publish history recorded in [from, to) to a Kafka topic, keyed by customer (in order per customer); returns the job',
+    description:
+      'Body: {"from": ISO time with zone, "to": ISO time with zone, "topic": target topic (created if missing; c360\'s own topics are refused), "types"?: [event types], "ratePerSecond"?: number, "partitions"?: number}. 400 names the bad field; 503 when Kafka is not configured.',
+  })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['from', 'to', 'topic'],
+      additionalProperties: false,
+      properties: {
+        from: { type: 'string', format: 'date-time', example: '2026-11-01T00:00:00Z' },
+        to: { type: 'string', format: 'date-time', example: '2026-12-01T00:00:00Z' },
+        topic: { type: 'string', example: 'c360.replay.crm' },
+        types: { type: 'array', items: { type: 'string' }, example: ['MoneyMoved'] },
+        ratePerSecond: { type: 'number', minimum: 0, exclusiveMinimum: true },
+        partitions: { type: 'integer', minimum: 1, maximum: 10000 },
+      },
+    },
+  })
+  async replay(@Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<ReplayJob> {
+    const request = parseReplayBody(body);
+    return this.ops.replay.start(request, principal.subject, (e) => this.logger.error(`replay to ${request.topic} failed: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
+  @Get('replay/:id')
+  @RequireScopes('ops:read')
+  @ApiOperation({ summary: 'A replay job: state, published/total, rate, error' })
+  replayJob(@Param('id') id: string): Promise<ReplayJob> {
+    return this.ops.replay.get(id);
   }
 
   @Get('jobs/:id')

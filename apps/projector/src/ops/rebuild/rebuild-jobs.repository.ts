@@ -105,6 +105,15 @@ export class RebuildJobsRepository {
     return r.rows[0] ? toJob(r.rows[0]) : null;
   }
 
+  /** Active jobs not updated for `staleAfterMs` (a running executor writes progress several times a second). */
+  async stale(staleAfterMs: number): Promise<RebuildJob[]> {
+    const r = await this.pool.query<JobRow>(
+      `SELECT ${COLUMNS} FROM ${OPS_SCHEMA}.rebuild_jobs WHERE state = ANY($1::text[]) AND updated_at < now() - make_interval(secs => $2) ORDER BY created_at`,
+      [[...ACTIVE_JOB_STATES], staleAfterMs / 1000],
+    );
+    return r.rows.map(toJob);
+  }
+
   async setState(id: string, state: RebuildJobState, db: Pick<PoolClient, 'query'> | Pool = this.pool): Promise<void> {
     await db.query(
       `UPDATE ${OPS_SCHEMA}.rebuild_jobs SET state = $2, updated_at = now(),

@@ -14,6 +14,9 @@ export interface RebuildRequest {
 /** Rebuild use cases; HTTP and the CLI call these (one call each). */
 export class RebuildService {
   private readonly background = new Set<Promise<unknown>>();
+  private readonly runningHere = new Set<string>();
+  private resumer: NodeJS.Timeout | undefined;
+  private firstTick: Promise<void> | undefined;
 
   constructor(
     private readonly jobs: RebuildJobsRepository,
@@ -43,7 +46,14 @@ export class RebuildService {
 
   /** Runs the job in the background (HTTP: the job is returned at once, progress is polled). */
   runInBackground(jobId: string, onError: (e: unknown) => void): void {
-    const running: Promise<unknown> = this.executor.run(jobId).catch(onError).finally(() => this.background.delete(running));
+    this.runningHere.add(jobId);
+    const running: Promise<unknown> = this.executor
+      .run(jobId)
+      .catch(onError)
+      .finally(() => {
+        this.background.delete(running);
+        this.runningHere.delete(jobId);
+      });
     this.background.add(running);
   }
 
@@ -72,8 +82,65 @@ export class RebuildService {
     }
   }
 
+  /**
+   * Resumes the rebuilds whose process died (F2): an active job nobody has updated for
+   * `staleAfterMs` and whose projection lock no process holds is run here, in the background,
+   * from the shadow's checkpoints (not from zero). Several processes may call this at once:
+   * the advisory lock lets exactly one run each job; the others' attempts end quietly.
+   * Returns the ids of the jobs this call took over.
+   */
+  async resumeOrphans(staleAfterMs: number, onError: (jobId: string, e: unknown) => void, onResumed: (job: RebuildJob) => void = () => undefined): Promise<string[]> {
+    const taken: string[] = [];
+    for (const job of await this.jobs.stale(staleAfterMs)) {
+      if (this.runningHere.has(job.id)) continue;
+      try {
+        this.executor.definition(job.projection);
+      } catch {
+        continue; // a projection this process does not run
+      }
+      if (!(await this.executor.isIdle(job.projection))) continue;
+      taken.push(job.id);
+      onResumed(job);
+      this.runInBackground(job.id, (e) => {
+        if (e instanceof OpsError && e.code === OpsErrorCode.RebuildInProgress) return; // another process took it first
+        onError(job.id, e);
+      });
+    }
+    return taken;
+  }
+
+  /**
+   * Looks for orphaned rebuilds now and every `intervalMs` (the platform calls this at start):
+   * a rebuild survives the death of the process that ran it without anyone asking again.
+   */
+  startResumer(options: { intervalMs: number; staleAfterMs: number; onError: (jobId: string, e: unknown) => void; onResumed?: (job: RebuildJob) => void }): void {
+    this.stopResumer();
+    let busy = false;
+    const tick = async (): Promise<void> => {
+      if (busy) return;
+      busy = true;
+      try {
+        await this.resumeOrphans(options.staleAfterMs, options.onError, options.onResumed);
+      } catch (e) {
+        options.onError('-', e);
+      } finally {
+        busy = false;
+      }
+    };
+    this.resumer = setInterval(() => void tick(), options.intervalMs);
+    this.resumer.unref();
+    this.firstTick = tick();
+  }
+
+  stopResumer(): void {
+    if (this.resumer) clearInterval(this.resumer);
+    this.resumer = undefined;
+  }
+
   /** Waits for background runs (shutdown). */
   async drain(): Promise<void> {
+    this.stopResumer();
+    await this.firstTick?.catch(() => undefined);
     await Promise.allSettled([...this.background]);
   }
 }

@@ -59,29 +59,29 @@ const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 export class ReplayService {
   constructor(private readonly deps: ReplayDeps) {}
 
-  /** Refuses a request that cannot be right, before anything is read or written. */
+  /** Refuses a request that cannot be right, before anything is read or written; the problem names the field. */
   validate(request: ReplayRequest): void {
-    const bad = (message: string): never => {
-      throw new OpsError(OpsErrorCode.InvalidRequest, message);
+    const bad = (path: string, code: string, message: string): never => {
+      throw new OpsError(OpsErrorCode.InvalidRequest, message, { errors: [{ path, code, message }] });
     };
-    if (Number.isNaN(request.from.getTime()) || Number.isNaN(request.to.getTime())) bad('from and to must be valid times');
+    if (Number.isNaN(request.from.getTime())) bad('from', 'invalid-time', 'from and to must be valid times');
+    if (Number.isNaN(request.to.getTime())) bad('to', 'invalid-time', 'from and to must be valid times');
     if (request.from.getTime() >= request.to.getTime())
-      bad(`from (${request.from.toISOString()}) must be before to (${request.to.toISOString()}): the range is [from, to)`);
-    if (!TOPIC_NAME.test(request.topic)) bad(`"${request.topic}" is not a Kafka topic name (letters, digits, ".", "_", "-"; up to 249)`);
-    if (this.deps.reservedTopics.includes(request.topic))
-      throw new OpsError(
-        OpsErrorCode.ReplayTopicRefused,
-        `refusing to replay into "${request.topic}": it is one of c360's own topics (${this.deps.reservedTopics.join(', ')}); re-publishing history there would ingest it again or pollute it. Choose a topic for the new consumer, e.g. --topic c360.replay.my-consumer`,
-        { topic: request.topic },
-      );
-    if (request.types !== undefined) {
-      if (request.types.length === 0) bad('types must name at least one event type');
-      const unknown = request.types.filter((t) => !(CANONICAL_EVENT_TYPES as readonly string[]).includes(t));
-      if (unknown.length > 0) bad(`unknown event type(s) ${unknown.join(', ')}; known: ${CANONICAL_EVENT_TYPES.join(', ')}`);
+      bad('from', 'from-not-before-to', `from (${request.from.toISOString()}) must be before to (${request.to.toISOString()}): the range is [from, to)`);
+    if (!TOPIC_NAME.test(request.topic)) bad('topic', 'invalid-topic', `"${request.topic}" is not a Kafka topic name (letters, digits, ".", "_", "-"; up to 249)`);
+    if (this.deps.reservedTopics.includes(request.topic)) {
+      const message = `refusing to replay into "${request.topic}": it is one of c360's own topics (${this.deps.reservedTopics.join(', ')}); re-publishing history there would ingest it again or pollute it. Choose a topic for the new consumer, e.g. --topic c360.replay.my-consumer`;
+      throw new OpsError(OpsErrorCode.ReplayTopicRefused, message, { topic: request.topic, errors: [{ path: 'topic', code: 'reserved-topic', message }] });
     }
-    if (request.ratePerSecond !== undefined && !(Number.isFinite(request.ratePerSecond) && request.ratePerSecond > 0)) bad('rate must be a positive number of events per second');
+    if (request.types !== undefined) {
+      if (request.types.length === 0) bad('types', 'empty', 'types must name at least one event type');
+      const unknown = request.types.filter((t) => !(CANONICAL_EVENT_TYPES as readonly string[]).includes(t));
+      if (unknown.length > 0) bad(`types[${request.types.indexOf(unknown[0] ?? '')}]`, 'unknown-type', `unknown event type(s) ${unknown.join(', ')}; known: ${CANONICAL_EVENT_TYPES.join(', ')}`);
+    }
+    if (request.ratePerSecond !== undefined && !(Number.isFinite(request.ratePerSecond) && request.ratePerSecond > 0))
+      bad('ratePerSecond', 'not-positive', 'rate must be a positive number of events per second');
     if (request.partitions !== undefined && !(Number.isInteger(request.partitions) && request.partitions >= 1 && request.partitions <= 10_000))
-      bad('partitions must be a whole number from 1 to 10000');
+      bad('partitions', 'out-of-range', 'partitions must be a whole number from 1 to 10000');
   }
 
   /** How many events the request selects (0: nothing recorded in the range). */
