@@ -7,7 +7,7 @@
  *  - p99 at a fixed rate of half the bare server's maximum: ratio bare p99 / our p99 (target 0.5).
  * Seeding: --templates customers folded by the real Projector from events in the event store,
  * then cloned in SQL to --customers rows of the customer_360 read model.
- * Options: --quick, --customers N, --duration S, --connections N.
+ * Options: --quick, --customers N, --duration S, --connections N, --ours-only (profiling: no baseline, no figures).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -179,9 +179,12 @@ interface Load {
   readonly rps: number;
   readonly p99: number;
   readonly errors: number;
+  /** CPU time of this process (server and load generator) per request served, µs: steadier than req/s on a busy machine. */
+  readonly cpuPerRequestUs: number;
 }
 
 async function load(url: string, token: string, customers: number, seconds: number, connections: number, rate?: number): Promise<Load> {
+  const cpu = process.cpuUsage();
   const result = await autocannon({
     url,
     connections,
@@ -190,7 +193,13 @@ async function load(url: string, token: string, customers: number, seconds: numb
     ...(rate !== undefined ? { overallRate: rate } : {}),
     requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/customers/${customerIdOf(Math.floor(Math.random() * customers))}` }) }],
   });
-  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx + result.timeouts };
+  const used = process.cpuUsage(cpu);
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx + result.timeouts,
+    cpuPerRequestUs: (used.user + used.system) / Math.max(1, result.requests.total),
+  };
 }
 
 const addressOf = (server: Server): string => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -216,12 +225,20 @@ export const querySuite: Suite = {
       const probe = await fetch(`${ourUrl.replace('[::1]', '127.0.0.1')}/v1/customers/${customerIdOf(1)}`, { headers: { authorization: `Bearer ${ours.token}` } });
       if (probe.status !== 200) throw new Error(`query API answered ${probe.status}: ${await probe.text()}`);
 
+      if (args.includes('--ours-only')) {
+        // For profiling (node --cpu-prof): only the query API under load, no baseline, no figures.
+        await load(ourUrl, ours.token, customers, 2, connections);
+        const only = await load(ourUrl, ours.token, customers, seconds, connections);
+        note(`query API alone: ${only.rps.toFixed(0)} req/s, p99 ${only.p99} ms, ${only.cpuPerRequestUs.toFixed(0)} µs CPU/request (${only.errors} errors)`);
+        return;
+      }
       // Warm-up both, then maximum throughput.
       await load(addressOf(bare.server), ours.token, customers, 2, connections);
       await load(ourUrl, ours.token, customers, 2, connections);
       const bareMax = await load(addressOf(bare.server), ours.token, customers, seconds, connections);
       const ourMax = await load(ourUrl, ours.token, customers, seconds, connections);
       note(`max: bare ${bareMax.rps.toFixed(0)} req/s (${bareMax.errors} errors), query API ${ourMax.rps.toFixed(0)} req/s (${ourMax.errors} errors)`);
+      note(`CPU per request (this process, load generator included): bare ${bareMax.cpuPerRequestUs.toFixed(0)} µs, query API ${ourMax.cpuPerRequestUs.toFixed(0)} µs`);
       report({ bench: 'query.throughput', value: ourMax.rps, unit: 'req/s', baseline: bareMax.rps, ratio: ourMax.rps / bareMax.rps, target: 0.6 });
 
       const rate = Math.max(1, Math.floor(bareMax.rps / 2));

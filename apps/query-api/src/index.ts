@@ -9,3 +9,4 @@ export { ErasureService } from './erasure/erasure.service';
 export type { KafkaProgressProbe } from './consistency/consistency.service';
 export type { ErasableEventStore } from './erasure/erasable-event-store';
 export { maskEmail, maskName, maskNationalId, maskPhone } from './masking/masking';
+export { KafkaGroupProgress, type KafkaGroupProgressOptions } from './consistency/kafka-group-progress';

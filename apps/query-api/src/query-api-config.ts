@@ -18,6 +18,8 @@ export interface QueryApiConfig {
   readonly statementTimeoutMs: number;
   readonly readModelSchema: string;
   readonly schema: string;
+  /** The ingestor's schema (INGESTOR_SCHEMA, default ingestor): erasure purges its parked events and dead-letter bytes. */
+  readonly ingestorSchema: string;
   readonly poolMax: number;
 }
 
@@ -58,6 +60,7 @@ export function parseQueryApiConfig(env: Env = {}): QueryApiConfig {
     statementTimeoutMs: int(env, 'QUERY_STATEMENT_TIMEOUT_MS', 10_000, 100, 600_000),
     readModelSchema: identifier(env, 'READ_MODEL_SCHEMA', 'read_models'),
     schema: identifier(env, 'QUERY_API_SCHEMA', 'query_api'),
+    ingestorSchema: identifier(env, 'INGESTOR_SCHEMA', 'ingestor'),
     poolMax: int(env, 'QUERY_DATABASE_POOL_MAX', 10, 1, 200),
   };
 }

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, resolveMasterKeys, type AppConfig } from '@c360/config';
 import { eventTypeDefinitions } from '@c360/contracts';
-import { EventTypeRegistry, MasterKeyring, PostgresEventStore, PostgresKeyStore, ProtectedEventStore } from '@c360/event-store';
+import { EventTypeRegistry, MasterKeyring, openSelectedEventStore, PostgresKeyStore, ProtectedEventStore } from '@c360/event-store';
+import { KafkaTopicAdmin } from '@c360/messaging';
 import { ProblemMappers } from '@c360/observability';
 import type { Customer360ProjectionOptions } from '@c360/projections';
 import { createReadModelDataSource, migrateReadModels } from '@c360/read-models';
@@ -11,10 +12,12 @@ import { AuditRefusalsFilter } from './audit/audit-refusals.filter';
 import { AuditService } from './audit/audit.service';
 import { OpsAuditService } from './audit/ops-audit.service';
 import { ConsistencyService, type KafkaProgressProbe } from './consistency/consistency.service';
+import { KafkaGroupProgress } from './consistency/kafka-group-progress';
 import { CustomerViewService } from './customers/customer-view.service';
 import { LookupService, TimelineService } from './customers/timeline.service';
 import type { ErasableEventStore } from './erasure/erasable-event-store';
 import { ErasureService } from './erasure/erasure.service';
+import { IngestorDataPurger } from './erasure/ingestor-data-purger';
 import { ReadModelRefolder } from './erasure/read-model-refolder';
 import { RetentionSweeper } from './erasure/retention-sweeper';
 import { CustomersController } from './http/customers.controller';
@@ -40,8 +43,14 @@ export interface QueryApiModuleOptions {
    */
   readonly eventStore?: ErasableEventStore;
   readonly eventStoreSchema?: string;
-  /** Resolves Kafka consistency tokens (the ingestor group's committed offsets). */
+  /**
+   * Resolves Kafka consistency tokens (the ingestor group's committed offsets). Default: with
+   * KAFKA_BROKERS configured, a KafkaGroupProgress on `${KAFKA_GROUP_PREFIX}.ingestor` and the
+   * events topic (opened and closed by this module); without, Kafka tokens are refused (400).
+   */
   readonly kafkaProgress?: KafkaProgressProbe;
+  /** The ingestor's consumer group, when it is not the default `${KAFKA_GROUP_PREFIX}.ingestor`. */
+  readonly ingestorGroupId?: string;
   /** The customer-360 projection's options (same as the projector's), for erasure re-folds. */
   readonly projection?: Customer360ProjectionOptions;
 }
@@ -51,6 +60,7 @@ export const QUERY_API_CONFIG = Symbol('QUERY_API_CONFIG');
 export const QUERY_API_POOL = Symbol('QUERY_API_POOL');
 export const QUERY_API_DATA_SOURCE = Symbol('QUERY_API_DATA_SOURCE');
 export const QUERY_API_EVENT_STORE = Symbol('QUERY_API_EVENT_STORE');
+export const QUERY_API_KAFKA_PROGRESS = Symbol('QUERY_API_KAFKA_PROGRESS');
 
 /** Migrates at start, registers the error mapper, closes what it opened. */
 @Injectable()
@@ -62,6 +72,7 @@ class QueryApiLifecycle implements OnModuleInit, OnApplicationShutdown {
     @Inject(QUERY_API_CONFIG) private readonly config: QueryApiConfig,
     @Inject(QUERY_API_OPTIONS) private readonly options: QueryApiModuleOptions,
     @Inject(QUERY_API_EVENT_STORE) private readonly store: ErasableEventStore,
+    @Inject(QUERY_API_KAFKA_PROGRESS) private readonly kafkaProgress: KafkaProgressProbe | null,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -73,6 +84,7 @@ class QueryApiLifecycle implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
     if (!this.options.eventStore) await this.store.close();
+    if (!this.options.kafkaProgress && this.kafkaProgress instanceof KafkaGroupProgress) await this.kafkaProgress.close().catch(() => undefined);
     await this.pool.end();
   }
 }
@@ -124,7 +136,7 @@ export class QueryApiModule {
             const active = keys[0];
             if (!active) throw new Error('no master key for crypto-shredding');
             const masterKeys = MasterKeyring.fromConfig({ activeKeyId: active.id, keys: Object.fromEntries(keys.map((k) => [k.id, k.key.toString('base64')])) });
-            const inner = new PostgresEventStore(pool, { registry, ...(options.eventStoreSchema ? { schema: options.eventStoreSchema } : {}) });
+            const inner = openSelectedEventStore(app.eventStore, pool, { registry, ...(options.eventStoreSchema ? { schema: options.eventStoreSchema } : {}) });
             return new ProtectedEventStore(inner, { registry, keyStore: new PostgresKeyStore(pool), masterKeys });
           },
         },
@@ -133,16 +145,29 @@ export class QueryApiModule {
         { provide: CustomerReadRepository, inject: [QUERY_API_POOL], useFactory: (pool: Pool) => new CustomerReadRepository(pool, config.readModelSchema) },
         { provide: AuditService, inject: [AuditLogRepository], useFactory: (repo: AuditLogRepository) => new AuditService(repo) },
         {
+          provide: QUERY_API_KAFKA_PROGRESS,
+          inject: [APP_CONFIG],
+          useFactory: (app: AppConfig): KafkaProgressProbe | null => {
+            if (options.kafkaProgress) return options.kafkaProgress;
+            const k = app.kafka;
+            if (!k.brokers) return null;
+            return new KafkaGroupProgress(new KafkaTopicAdmin({ brokers: k.brokers, clientId: `${k.clientId}-query-progress` }), {
+              groupId: options.ingestorGroupId ?? `${k.groupPrefix}.ingestor`,
+              topics: [k.topics.events],
+            });
+          },
+        },
+        {
           provide: ConsistencyService,
-          inject: [CustomerReadRepository, QUERY_API_EVENT_STORE],
-          useFactory: (reads: CustomerReadRepository, store: ErasableEventStore) =>
-            new ConsistencyService(reads, store, { maxWaitMs: config.consistencyMaxWaitMs, pollIntervalMs: config.consistencyPollMs, kafka: options.kafkaProgress }),
+          inject: [CustomerReadRepository, QUERY_API_EVENT_STORE, QUERY_API_KAFKA_PROGRESS],
+          useFactory: (reads: CustomerReadRepository, store: ErasableEventStore, kafka: KafkaProgressProbe | null) =>
+            new ConsistencyService(reads, store, { maxWaitMs: config.consistencyMaxWaitMs, pollIntervalMs: config.consistencyPollMs, ...(kafka ? { kafka } : {}) }),
         },
         {
           provide: CustomerViewService,
           inject: [CustomerReadRepository, RetentionRepository, QUERY_API_EVENT_STORE, ConsistencyService, AuditService],
           useFactory: (reads: CustomerReadRepository, retention: RetentionRepository, store: ErasableEventStore, consistency: ConsistencyService, audit: AuditService) =>
-            new CustomerViewService(reads, retention, store, consistency, audit, { domain: options.projection?.domain, churn: options.projection?.churn }),
+            new CustomerViewService(reads, retention, store, consistency, audit, { domain: options.projection?.domain, churn: options.projection?.churn, erasureSchema: config.schema }),
         },
         {
           provide: TimelineService,
@@ -157,9 +182,12 @@ export class QueryApiModule {
         },
         {
           provide: ErasureService,
-          inject: [QUERY_API_EVENT_STORE, ReadModelRefolder, RetentionRepository, CustomerReadRepository, AuditService],
-          useFactory: (store: ErasableEventStore, refolder: ReadModelRefolder, retention: RetentionRepository, reads: CustomerReadRepository, audit: AuditService) =>
-            new ErasureService(store, refolder, retention, reads, audit, { finalRefoldDelayMs: config.finalRefoldDelayMs }),
+          inject: [QUERY_API_EVENT_STORE, ReadModelRefolder, RetentionRepository, CustomerReadRepository, AuditService, QUERY_API_POOL],
+          useFactory: (store: ErasableEventStore, refolder: ReadModelRefolder, retention: RetentionRepository, reads: CustomerReadRepository, audit: AuditService, pool: Pool) =>
+            new ErasureService(store, refolder, retention, reads, audit, {
+              finalRefoldDelayMs: config.finalRefoldDelayMs,
+              ingestorData: new IngestorDataPurger(pool, config.ingestorSchema),
+            }),
         },
         {
           provide: RetentionSweeper,

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Caller } from '../caller';
-import type { AuditEntry, AuditLogRepository } from '../persistence/audit-log.repository';
+import type { AuditEntry } from '../persistence/audit-log.repository';
+import { AuditGroupCommit, type AuditSink, type GroupCommitOptions } from './audit-group-commit';
 import { QueryApiError, QueryApiErrorCode } from '../query-api.errors';
 
 export interface AuditEvent {
@@ -14,16 +15,21 @@ export interface AuditEvent {
 
 /**
  * Writes the audit record of an access before its response leaves. If the record cannot be
- * written, the access is refused (503): there is no unaudited access.
+ * written, the access is refused (503): there is no unaudited access. Concurrent accesses'
+ * records are group-committed (AuditGroupCommit): one INSERT per tick, each access answered
+ * only after the INSERT holding its record committed.
  */
 export class AuditService {
   private readonly logger = new Logger('Audit');
+  private readonly writer: AuditGroupCommit;
 
-  constructor(private readonly repo: AuditLogRepository) {}
+  constructor(repo: AuditSink, options: GroupCommitOptions = {}) {
+    this.writer = new AuditGroupCommit(repo, options);
+  }
 
   async record(caller: Caller, event: AuditEvent): Promise<void> {
     try {
-      await this.repo.append({
+      await this.writer.write({
         requestId: caller.requestId,
         client: caller.subject,
         tokenId: caller.tokenId,

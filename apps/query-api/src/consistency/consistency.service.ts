@@ -1,3 +1,5 @@
+import { customerStreamId } from '@c360/contracts';
+import type { RecordedEvent, ReadStreamOptions } from '@c360/event-store';
 import type { CustomerReadRepository } from '../persistence/customer-read.repository';
 import { QueryApiError, QueryApiErrorCode } from '../query-api.errors';
 import { parseConsistencyToken } from './consistency-token';
@@ -10,9 +12,13 @@ export interface KafkaProgressProbe {
   committedOffset(topic: string, partition: number): Promise<bigint | null>;
 }
 
-/** Where the event store's head is (any position ≥ every event appended so far). */
-export interface StoreHead {
-  headPosition(): Promise<bigint>;
+/**
+ * The customer's stream, read backwards for its last event's position. (Not the store's
+ * `headPosition()`: that is the reader horizon, held back by any transaction still open on the
+ * server, so it can lie below events already committed — waiting for it would answer too early.)
+ */
+export interface StreamTail {
+  readStream(streamId: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;
 }
 
 export interface ConsistencyOptions {
@@ -28,7 +34,7 @@ export interface ConsistencyOptions {
 export class ConsistencyService {
   constructor(
     private readonly reads: CustomerReadRepository,
-    private readonly store: StoreHead,
+    private readonly store: StreamTail,
     private readonly options: ConsistencyOptions,
   ) {}
 
@@ -51,10 +57,18 @@ export class ConsistencyService {
             return committed !== null && committed > offset;
           });
         }
-        // Everything the token names is in the store now, at or below its head.
-        return this.untilCheckpoint(customerId, await this.store.headPosition(), deadline);
+        // Everything the token names is in the store now: this customer's part of it is at or
+        // below the last position of its stream.
+        const last = await this.lastPositionOf(customerId);
+        if (last === null) return; // nothing of this customer was stored (the events were about others, or parked)
+        return this.untilCheckpoint(customerId, last, deadline);
       }
     }
+  }
+
+  private async lastPositionOf(customerId: string): Promise<bigint | null> {
+    for await (const e of this.store.readStream(customerStreamId(customerId), { direction: 'backwards', maxCount: 1 })) return e.globalPosition;
+    return null;
   }
 
   private untilCheckpoint(customerId: string, position: bigint, deadline: number): Promise<void> {

@@ -8,6 +8,7 @@ import type { ConsistencyService } from '../consistency/consistency.service';
 import type { ErasableEventStore } from '../erasure/erasable-event-store';
 import type { CustomerReadRepository } from '../persistence/customer-read.repository';
 import type { RetentionRepository } from '../persistence/retention.repository';
+import { DEFAULT_QUERY_API_SCHEMA } from '../persistence/query-api-migrations';
 import { QueryApiError, QueryApiErrorCode } from '../query-api.errors';
 import type { CustomerViewDto } from './customer-view.dto';
 import { CUSTOMER_VIEW_FIELDS, toCustomerView } from './customer-view.mapper';
@@ -23,12 +24,16 @@ export interface CustomerViewQuery {
 export interface CustomerViewResult {
   readonly view: CustomerViewDto;
   readonly etag: string;
+  /** The view as JSON, serialised once (the ETag is computed from the same text). */
+  readonly body: string;
 }
 
 export interface ViewOptions {
   readonly domain?: DomainConfig;
   readonly churn?: ChurnConfig;
   readonly now?: () => Date;
+  /** The query API's own schema (erasure_requests), joined into the live read. Default query_api. */
+  readonly erasureSchema?: string;
 }
 
 export const notFound = (): QueryApiError => new QueryApiError(QueryApiErrorCode.CustomerNotFound, 'No such customer.');
@@ -63,7 +68,11 @@ export class CustomerViewService {
       throw notFound();
     }
     await this.consistency.waitFor(customerId, query.consistencyToken);
-    const [state, erasure] = await Promise.all([this.stateAt(customerId, time), this.retention.erasureOf(customerId)]);
+    // Live: the row and its erasure status in one round trip; time travel: fold the stream.
+    const [state, erasure] =
+      time.kind === 'live'
+        ? await this.reads.liveById(customerId, this.options.erasureSchema ?? DEFAULT_QUERY_API_SCHEMA).then((live) => [live?.row.state ?? null, live?.erasure ?? null] as const)
+        : await Promise.all([this.stateAt(customerId, time), this.retention.erasureOf(customerId)]);
     if (state === null) {
       await this.audit.record(caller, { action: 'customer.view', customerId, piiShown: false, outcome: 'not-found', detail });
       throw notFound();
@@ -86,7 +95,7 @@ export class CustomerViewService {
       outcome: 'ok',
       detail: { ...detail, personalData: disclosure },
     });
-    return { view, etag: etagOf(view) };
+    return { view, ...serializeView(view) };
   }
 
   private async stateAt(customerId: string, time: ViewTime): Promise<Customer360State | null> {
@@ -104,12 +113,26 @@ export class CustomerViewService {
 }
 
 /**
+ * The view's JSON and its ETag from one serialisation: the text is produced with `at` blanked
+ * (that is what the ETag hashes, see etagOf), then the instant is put in. `at` comes third,
+ * after the id (letters, digits, `._-`) and the view kind, so its blank is the first `"at":""`.
+ */
+export function serializeView(view: CustomerViewDto): { body: string; etag: string } {
+  const blank = JSON.stringify({ ...view, at: '' });
+  const etag = `W/"${createHash('sha256').update(blank).digest('base64url').slice(0, 27)}"`;
+  const i = blank.indexOf(AT_BLANK);
+  const body = i < 0 ? JSON.stringify(view) : `${blank.slice(0, i)}"at":${JSON.stringify(view.at)}${blank.slice(i + AT_BLANK.length)}`;
+  return { body, etag };
+}
+
+const AT_BLANK = '"at":""';
+
+/**
  * A weak validator of the representation (masking, restriction, time windows and all), minus
  * the evaluation instant itself: two reads a second apart with the same content match.
  */
 export function etagOf(view: CustomerViewDto): string {
-  const { at: _at, ...content } = view;
-  return `W/"${createHash('sha256').update(JSON.stringify(content)).digest('base64url').slice(0, 27)}"`;
+  return serializeView(view).etag;
 }
 
 /** RFC 9110 If-None-Match: `*` or a list of (weak-compared) entity tags. */

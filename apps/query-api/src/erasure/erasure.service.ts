@@ -7,6 +7,7 @@ import type { CustomerReadRepository } from '../persistence/customer-read.reposi
 import type { RetentionRepository } from '../persistence/retention.repository';
 import { QueryApiError, QueryApiErrorCode } from '../query-api.errors';
 import type { ErasableEventStore } from './erasable-event-store';
+import type { IngestorDataPurger, IngestorPurge } from './ingestor-data-purger';
 import type { ReadModelRefolder } from './read-model-refolder';
 
 /** What an erasure request did: erased now, or restricted until a legal retention ends. */
@@ -24,6 +25,8 @@ export interface ErasureOptions {
   /** When the second re-fold runs: after every process's key cache has expired (default 30 s cache + margin). */
   readonly finalRefoldDelayMs: number;
   readonly now?: () => Date;
+  /** Purges the customer's copies in the ingestor's tables (parked events, dead-letter bytes). */
+  readonly ingestorData?: IngestorDataPurger;
 }
 
 const REASON = /^[\p{L}\p{N} .,:;()/_'-]{1,200}$/u;
@@ -77,24 +80,33 @@ export class ErasureService {
       });
       return { customerId, outcome: 'restricted-until', restrictedUntil: retention.retainUntil.toISOString(), retentionBasis: retention.basis };
     }
-    const erasedAt = await this.destroy(customerId, caller.subject, reason);
-    await this.audit.record(caller, { action: 'customer.erase', customerId, piiShown: false, outcome: 'erased', detail: { erasedAt: erasedAt.toISOString() } });
+    const { erasedAt, purge } = await this.destroy(customerId, caller.subject, reason);
+    await this.audit.record(caller, { action: 'customer.erase', customerId, piiShown: false, outcome: 'erased', detail: { erasedAt: erasedAt.toISOString(), ...purge } });
     return { customerId, outcome: 'erased', erasedAt: erasedAt.toISOString() };
   }
 
-  /** Destroys the key, re-folds the rows, records the erasure (and the later final re-fold). */
-  async destroy(customerId: string, requestedBy: string, reason: string): Promise<Date> {
+  /**
+   * Destroys the key, re-folds the rows, purges the ingestor's copies, records the erasure (and
+   * the later final re-fold, which purges the ingestor's tables once more).
+   */
+  async destroy(customerId: string, requestedBy: string, reason: string): Promise<{ erasedAt: Date; purge: IngestorPurge }> {
     try {
       const record = await this.store.eraseSubject(customerId, reason);
       await this.refolder.refold(customerId);
+      const purge = await this.purgeIngestorData(customerId);
       const due = new Date(this.now().getTime() + this.options.finalRefoldDelayMs);
       await this.retention.recordErased(customerId, requestedBy, reason, record.erasedAt, due);
-      return record.erasedAt;
+      return { erasedAt: record.erasedAt, purge };
     } catch (e) {
       if (e instanceof QueryApiError) throw e;
       this.logger.error({ cause: (e as { code?: string }).code ?? (e as Error).name }, 'erasure did not complete; it is safe to repeat');
       throw new QueryApiError(QueryApiErrorCode.ErasureFailed, 'The erasure did not complete; repeating the request is safe.', 5);
     }
+  }
+
+  /** The customer's parked events and dead-letter bytes in the ingestor's tables (idempotent). */
+  async purgeIngestorData(customerId: string): Promise<IngestorPurge> {
+    return (await this.options.ingestorData?.purge(customerId)) ?? { parkedEventsDeleted: 0, deadLettersScrubbed: 0 };
   }
 
   async setRetention(customerId: string, body: unknown, caller: Caller): Promise<RetentionDto> {

@@ -49,13 +49,15 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
     const erased: string[] = [];
     for (const { customerId, reason } of await this.retention.dueForErasure(now, 100)) {
       await this.audit.record(SWEEPER, { action: 'customer.erase', customerId, piiShown: false, outcome: 'requested', detail: { trigger: 'retention-ended' } });
-      const at = await this.erasure.destroy(customerId, SWEEPER.subject, reason);
-      await this.audit.record(SWEEPER, { action: 'customer.erase', customerId, piiShown: false, outcome: 'erased', detail: { erasedAt: at.toISOString(), trigger: 'retention-ended' } });
+      const { erasedAt, purge } = await this.erasure.destroy(customerId, SWEEPER.subject, reason);
+      await this.audit.record(SWEEPER, { action: 'customer.erase', customerId, piiShown: false, outcome: 'erased', detail: { erasedAt: erasedAt.toISOString(), trigger: 'retention-ended', ...purge } });
       erased.push(customerId);
     }
     const refolded: string[] = [];
     for (const customerId of await this.retention.dueForFinalRefold(now, 100)) {
       await this.refolder.refold(customerId);
+      // Anything the ingestor parked or dead-lettered for the customer while the erasure ran.
+      await this.erasure.purgeIngestorData(customerId);
       await this.retention.markFinalRefoldDone(customerId);
       refolded.push(customerId);
     }

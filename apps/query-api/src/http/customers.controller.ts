@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiPara
 import { CurrentPrincipal, RequireScopes, type Principal } from '@c360/auth';
 import { AuditRefusalsFilter } from '../audit/audit-refusals.filter';
 import { QueryScope, callerOf } from '../caller';
-import type { CustomerViewDto, LookupResultDto, TimelinePageDto } from '../customers/customer-view.dto';
+import type { LookupResultDto, TimelinePageDto } from '../customers/customer-view.dto';
 import { CustomerViewService, matchesIfNoneMatch } from '../customers/customer-view.service';
 import { LookupService, TimelineService } from '../customers/timeline.service';
 import { ErasureService, type ErasureOutcomeDto, type RetentionDto } from '../erasure/erasure.service';
@@ -80,8 +80,8 @@ export class CustomersController {
     @CurrentPrincipal() principal: Principal,
     @Req() req: RequestWithId,
     @Res({ passthrough: true }) reply: HeaderReply,
-  ): Promise<CustomerViewDto | undefined> {
-    const { view, etag } = await this.views.view(id, { asOf, knownAt, consistencyToken: consistencyHeader ?? consistency }, callerOf(principal, req.id));
+  ): Promise<string | undefined> {
+    const { body, etag } = await this.views.view(id, { asOf, knownAt, consistencyToken: consistencyHeader ?? consistency }, callerOf(principal, req.id));
     reply.header('etag', etag);
     reply.header('cache-control', 'private, no-cache');
     reply.header('vary', 'Authorization');
@@ -89,7 +89,9 @@ export class CustomersController {
       reply.status(304);
       return undefined;
     }
-    return view;
+    // Already JSON (serialised once, with the ETag): sent as is, not serialised again.
+    reply.header('content-type', 'application/json; charset=utf-8');
+    return body;
   }
 
   @Get('customers/:id/timeline')

@@ -7,13 +7,22 @@
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
-const graphemes = (text: string): string[] => Array.from(segmenter.segment(text), (s) => s.segment);
+/** Printable ASCII without spaces: every character is its own grapheme (no segmenter needed). */
+const SIMPLE = /^[\x21-\x7e]*$/;
+
+const graphemes = (text: string): string[] => (SIMPLE.test(text) ? text.split('') : Array.from(segmenter.segment(text), (s) => s.segment));
+
+const firstGrapheme = (text: string): string => {
+  if (SIMPLE.test(text)) return text.slice(0, 1);
+  for (const s of segmenter.segment(text)) return s.segment;
+  return '';
+};
 
 /** `Zhang Wei` → `Z** W**`; `张伟` → `张**`; each word keeps its first grapheme, then a fixed `**`. */
 export function maskName(name: string): string {
   const words = name.trim().split(/\s+/u).filter((w) => w.length > 0);
   if (words.length === 0) return '**';
-  return words.map((w) => `${graphemes(w)[0] ?? ''}**`).join(' ');
+  return words.map((w) => `${firstGrapheme(w)}**`).join(' ');
 }
 
 /**
@@ -33,7 +42,7 @@ export function maskPhone(phone: string): string {
 export function maskEmail(email: string): string {
   const at = email.lastIndexOf('@');
   if (at <= 0) return '***';
-  const first = graphemes(email.slice(0, at))[0] ?? '';
+  const first = firstGrapheme(email.slice(0, at));
   return `${first}***${email.slice(at)}`;
 }
 

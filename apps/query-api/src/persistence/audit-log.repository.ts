@@ -64,6 +64,26 @@ export class AuditLogRepository {
     );
   }
 
+  /**
+   * Several records in one statement (one transaction, one WAL flush): all are stored, or none.
+   * Rows keep the order given (ids ascend with it).
+   */
+  async appendMany(entries: readonly AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    if (entries.length === 1) return this.append(entries[0] as AuditEntry);
+    const values: string[] = [];
+    const params: unknown[] = [];
+    for (const e of entries) {
+      const n = params.length;
+      values.push(`($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}::text[], $${n + 7}::boolean, $${n + 8}, $${n + 9}::jsonb)`);
+      params.push(e.requestId, e.client, e.tokenId, e.action, e.customerId, [...e.fields], e.piiShown, e.outcome, JSON.stringify(e.detail));
+    }
+    await this.db.query(
+      `INSERT INTO ${this.table} (request_id, client, token_id, action, customer_id, fields, pii_shown, outcome, detail) VALUES ${values.join(', ')}`,
+      params,
+    );
+  }
+
   async find(q: AuditQuery): Promise<AuditRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];

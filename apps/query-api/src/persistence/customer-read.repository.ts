@@ -25,6 +25,22 @@ interface Row {
   merged_into: string | null;
 }
 
+/** What the hot read path needs of an erasure request (RetentionRepository has the whole record). */
+export interface LiveErasure {
+  readonly status: 'restricted' | 'erased';
+  readonly restrictedUntil: Date | null;
+}
+
+const toRow = (r: Row): Customer360Row => ({
+  customerId: r.customer_id,
+  lastRevision: Number(r.last_revision),
+  state: decodeDocument<Customer360State>(r.state),
+  tier: r.tier,
+  relationshipValueMinor: Number(r.relationship_value_minor),
+  churnRiskScore: r.churn_risk_score,
+  mergedInto: r.merged_into,
+});
+
 /** Read-only queries over the read models (customer_360, customer_identity, checkpoints). */
 export class CustomerReadRepository {
   private readonly s: string;
@@ -45,16 +61,25 @@ export class CustomerReadRepository {
       [customerId],
     );
     const r = rows[0];
+    return r ? toRow(r) : null;
+  }
+
+  /**
+   * The live row and the customer's erasure status in one round trip (the hot read path).
+   * `erasureSchema` is the query API's own schema (erasure_requests).
+   */
+  async liveById(customerId: string, erasureSchema: string): Promise<{ row: Customer360Row; erasure: LiveErasure | null } | null> {
+    const { rows } = await this.db.query<Row & { erasure_status: 'restricted' | 'erased' | null; restricted_until: Date | null }>(
+      `SELECT c.customer_id, c.last_revision::text AS last_revision, c.state, c.tier, c.relationship_value_minor::text AS relationship_value_minor,
+              c.churn_risk_score, c.merged_into, e.status AS erasure_status, e.restricted_until
+         FROM ${this.s}.customer_360 c
+         LEFT JOIN ${assertIdentifier(erasureSchema)}.erasure_requests e ON e.customer_id = c.customer_id
+        WHERE c.customer_id = $1`,
+      [customerId],
+    );
+    const r = rows[0];
     if (!r) return null;
-    return {
-      customerId: r.customer_id,
-      lastRevision: Number(r.last_revision),
-      state: decodeDocument<Customer360State>(r.state),
-      tier: r.tier,
-      relationshipValueMinor: Number(r.relationship_value_minor),
-      churnRiskScore: r.churn_risk_score,
-      mergedInto: r.merged_into,
-    };
+    return { row: toRow(r), erasure: r.erasure_status === null ? null : { status: r.erasure_status, restrictedUntil: r.restricted_until } };
   }
 
   /** Customers a channel identity points at (normally one; two when bad data claims one identity twice). */
