@@ -67,6 +67,15 @@ class IngestorLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeA
     await migratePostgresEventStore(this.pool, this.options.eventStoreSchema);
     await new PostgresKeyStore(this.pool).migrate();
     await migrateIngestor(this.pool, this.options.schema ?? DEFAULT_INGESTOR_SCHEMA);
+    // The store is where every event must land: readiness follows it (F8: false during a cut).
+    this.readiness.register({
+      name: 'ingestor-database',
+      check: async () => {
+        const started = Date.now();
+        await this.pool.query('SELECT 1');
+        return { up: true, details: { latencyMs: Date.now() - started } };
+      },
+    });
     const consumer = this.consumer;
     if (consumer) {
       this.metrics.setLagSource(() => consumer.lag());

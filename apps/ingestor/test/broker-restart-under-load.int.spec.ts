@@ -72,11 +72,15 @@ describe('F7: broker restart while clients post to the gateway', () => {
     // The outage is seen by the clients as 503s (not as hanging requests); the ingestor, without
     // a consumer, stops reporting itself ready.
     let ingestorNotReady = false;
+    let gatewayNotReady = false;
     await expectEventually(
       async () => {
         if ((await fetch(`${ingestor.url}/health/ready`)).status === 503) ingestorNotReady = true;
+        if ((await fetch(`${gateway.url}/health/ready`)).status === 503) gatewayNotReady = true;
         expect(failures.filter((f) => f.status === 503).length).toBeGreaterThanOrEqual(4);
         expect(ingestorNotReady).toBe(true);
+        // The gateway's publish failed on an unreachable broker: it reports itself not ready.
+        expect(gatewayNotReady).toBe(true);
       },
       { timeoutMs: 90_000, intervalMs: 200 },
     );

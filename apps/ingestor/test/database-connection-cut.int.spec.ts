@@ -78,7 +78,7 @@ describe('F8: the ingestor loses its database connections under ingestion', () =
     const storedAtCut = (await storedRows(p.db.pool)).length;
     const acceptedAtCut = ledger.size;
     // Readiness is polled through the cut (each answer prompt: no hang on the dead connections).
-    // NB: it stays 200 during the cut — the ingestor has no database readiness indicator yet.
+    // Readiness follows the database: it goes false during the cut and true again after (F8).
     const readyDuringCut: number[] = [];
     let slowestReadyMs = 0;
     while (Date.now() - cutAt < 15_000 || ledger.size <= acceptedAtCut + 100) {
@@ -128,6 +128,7 @@ describe('F8: the ingestor loses its database connections under ingestion', () =
     expect(await ready()).toBe(200);
     // Readiness answered promptly through the cut (no hang on the dead connections).
     expect(readyDuringCut.length).toBeGreaterThan(10);
+    expect(readyDuringCut).toContain(503);
     expect(slowestReadyMs).toBeLessThan(10_000);
     const dead = await p.db.pool.query('SELECT count(*)::int AS n FROM ingestor.dead_letters');
     expect((dead.rows[0] as { n: number }).n).toBe(0); // a lost connection is transient, never a dead letter

@@ -107,6 +107,11 @@ export class Projector {
     }
   }
 
+  /** Why the last timed segment sweep failed (null when it succeeded or has not run): for status and tests. */
+  segmentSweeperError(): string | null {
+    return this.segmentSweeper?.lastError ?? null;
+  }
+
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;

@@ -9,5 +9,5 @@ export {
   type Environment,
   type LoadConfigOptions,
 } from './load-config';
-export { resolveMasterKeys } from './master-keys';
+export { existingMasterKeys, resolveMasterKeys } from './master-keys';
 export { parseDurationMs, parseSizeBytes } from './units';

@@ -31,6 +31,15 @@ export async function resolveMasterKeys(config: AppConfig): Promise<readonly Mas
   return keys;
 }
 
+/**
+ * The configured master keys, or the development key file's if it exists — never creates one
+ * (for tools such as the CLI that must read what the platform wrote, not start a new keyring).
+ */
+export async function existingMasterKeys(config: AppConfig): Promise<readonly MasterKey[] | undefined> {
+  if (config.crypto.masterKeys !== undefined) return config.crypto.masterKeys;
+  return readKeys(config.crypto.devMasterKeysFile);
+}
+
 async function readKeys(file: string): Promise<MasterKey[] | undefined> {
   let text: string;
   try {

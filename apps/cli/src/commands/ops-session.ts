@@ -2,6 +2,7 @@ import { createOps, type Ops, type OpsKafkaOptions } from '../../../projector/sr
 import { defaultProjection } from '../../../projector/src/projector';
 import { parseDerivedConfig } from '../../../projector/src/derived/derived-config';
 import { parseProjectorConfig, ProjectorConfigError } from '../../../projector/src/projector-config';
+import { ConfigError, existingMasterKeys, loadConfig } from '@c360/config';
 import { UsageError } from '../usage-error';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -21,7 +22,17 @@ export async function openOps(env: Env, kafka?: OpsKafkaOptions): Promise<Ops> {
     if (e instanceof ProjectorConfigError) throw new UsageError(`bad setting ${e.message}`);
     throw e;
   }
+  // The platform's master keys, so a rebuild folds personal fields as the projector does (decrypted;
+  // erased ones as erased) — never a new keyring.
+  let masterKeys;
+  try {
+    masterKeys = await existingMasterKeys(loadConfig(env));
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
+  }
   return createOps({
+    ...(masterKeys ? { masterKeys } : {}),
     databaseUrl: config.databaseUrl,
     readModelSchema: config.readModelSchema,
     eventStoreSchema: config.eventStoreSchema,

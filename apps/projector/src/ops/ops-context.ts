@@ -1,4 +1,5 @@
-import { PostgresEventStore, type EventStore } from '@c360/event-store';
+import { eventTypeDefinitions } from '@c360/contracts';
+import { EventTypeRegistry, MasterKeyring, PostgresEventStore, PostgresKeyStore, ProtectedEventStore, type EventStore } from '@c360/event-store';
 import type { ProjectionDefinition } from '@c360/projections';
 import type { ReadModelRepositories } from '@c360/read-models';
 import { KafkaConsumerFactory, KafkaPublisher, KafkaTopicAdmin } from '@c360/messaging';
@@ -23,6 +24,11 @@ export interface OpsOptions {
   readonly definitions: readonly ProjectionDefinition<ReadModelRepositories>[];
   /** The store the projections read (the platform may pass a protected store); default PostgreSQL on the URL. */
   readonly eventStore?: EventStore;
+  /**
+   * Without `eventStore`: the platform's master keys (first = active), so rebuilds and verify
+   * read personal fields decrypted (and erased ones as erased), exactly as the projector folds them.
+   */
+  readonly masterKeys?: readonly { readonly id: string; readonly key: Buffer }[];
   readonly defaultPartitions: number;
   readonly batch: { readonly maxSize: number; readonly maxLatencyMs: number };
   readonly poolMax?: number;
@@ -72,7 +78,7 @@ export async function createOps(options: OpsOptions): Promise<Ops> {
     throw e;
   }
   const ownStore = options.eventStore === undefined;
-  const eventStore = options.eventStore ?? new PostgresEventStore(pool, { schema: options.eventStoreSchema, pollIntervalMs: 20 });
+  const eventStore = options.eventStore ?? ownEventStore(pool, options);
   const stats = new EventStoreStats(pool, options.eventStoreSchema);
   const jobs = new RebuildJobsRepository(pool);
   const executor = new RebuildExecutor({
@@ -138,4 +144,16 @@ export async function createOps(options: OpsOptions): Promise<Ops> {
       await pool.end();
     },
   };
+}
+
+function ownEventStore(pool: Pool, options: OpsOptions): EventStore {
+  const active = options.masterKeys?.[0];
+  if (!options.masterKeys || !active) return new PostgresEventStore(pool, { schema: options.eventStoreSchema, pollIntervalMs: 20 });
+  const registry = new EventTypeRegistry(eventTypeDefinitions());
+  const masterKeys = MasterKeyring.fromConfig({
+    activeKeyId: active.id,
+    keys: Object.fromEntries(options.masterKeys.map((k) => [k.id, k.key.toString('base64')])),
+  });
+  const inner = new PostgresEventStore(pool, { registry, schema: options.eventStoreSchema, pollIntervalMs: 20 });
+  return new ProtectedEventStore(inner, { registry, keyStore: new PostgresKeyStore(pool), masterKeys });
 }

@@ -77,8 +77,11 @@ export function segmentsView(options: SegmentsViewOptions = {}): DerivedView<Der
       const initial = change.replace ? [] : await repositories.segments.membershipOf(change.customerId);
       let members: readonly CurrentMembership[] = initial;
       const history: MembershipHistoryRow[] = [];
+      // The clock watermark (a sweep may have moved the customer's time past its last event):
+      // evaluating earlier than it would re-enter segments the sweep already left, out of time order.
+      const sweptAt = await repositories.churn.sweptAt(change.customerId);
       for (const step of change.steps) {
-        const at = evaluationTime(step.state);
+        const at = evaluationTime(step.state, sweptAt);
         if (at === null) continue;
         const result = reevaluateMembership(members, definitions, step.state, at, domain);
         members = result.members;

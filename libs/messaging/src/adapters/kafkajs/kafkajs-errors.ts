@@ -4,10 +4,16 @@ import { MessagingError, MessagingErrorCode } from '../../messaging.errors';
 /** Maps a kafkajs error (or anything thrown inside the adapter) to a coded MessagingError. */
 export function translateKafkaError(e: unknown, what: string): MessagingError {
   if (e instanceof MessagingError) return e;
-  const cause = (e as { cause?: unknown } | undefined)?.cause;
-  // KafkaJSNumberOfRetriesExceeded wraps the last real error: classify by that one.
-  const inner =
-    e instanceof KafkaJSError && e.name === 'KafkaJSNumberOfRetriesExceeded' && cause ? cause : e;
+  // KafkaJSNumberOfRetriesExceeded and KafkaJSNonRetriableError wrap the real error (a
+  // connection refused, say), possibly nested: classify by the innermost one.
+  let inner: unknown = e;
+  for (let depth = 0; depth < 5; depth++) {
+    const wrapped = (inner as { cause?: unknown } | undefined)?.cause;
+    const wrapper =
+      inner instanceof KafkaJSError && (inner.name === 'KafkaJSNumberOfRetriesExceeded' || inner.name === 'KafkaJSNonRetriableError');
+    if (!wrapper || wrapped === undefined) break;
+    inner = wrapped;
+  }
   const message = inner instanceof Error ? inner.message : String(inner);
   const make = (code: MessagingErrorCode, retriable: boolean): MessagingError =>
     new MessagingError(code, `${what}: ${message}`, retriable, { cause: e });
