@@ -102,6 +102,13 @@ describe('trace context: gateway → Kafka → ingestor → store', () => {
     );
     expect(line['traceId']).toBe(traceId);
     expect(line['correlationId']).toBe('order-4711');
+
+    // The gateway's own request log: one line for the POST, under the same trace, without the
+    // token or the body (method, path and status only).
+    const requestLine = lines.find((x) => x['msg'] === 'request completed' && x['traceId'] === traceId);
+    expect(requestLine).toMatchObject({ req: { method: 'POST', path: '/v1/events' }, res: { statusCode: 202 }, correlationId: 'order-4711' });
+    expect(JSON.stringify(requestLine)).not.toContain(token);
+    expect(JSON.stringify(requestLine)).not.toContain('C-TRACE-1');
   });
 
   it('replaces a malformed traceparent with a new trace rather than propagating it', async () => {

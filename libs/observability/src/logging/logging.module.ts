@@ -29,6 +29,9 @@ function pathOf(url: string | undefined): string {
     LoggerModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
+        // nestjs-pino's default route pattern ('{/*splat}') matches nothing behind Fastify's
+        // middleware layer here, which silently dropped every request log: all routes.
+        forRoutes: ['*'],
         pinoHttp: withDestination({
           level: config.log.level,
           base: { service: 'c360', pid: process.pid },
