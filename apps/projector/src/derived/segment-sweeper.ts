@@ -69,7 +69,10 @@ export class SegmentSweeper {
         const page = await tx.customers.page({ after, limit, lock: true, survivorsOnly: true });
         const definitions = timeSensitiveSegments(await tx.segments.activeDefinitions());
         for (const c of definitions.length === 0 ? [] : page) {
-          const own = evaluationTime(c.state, await tx.churn.sweptAt(c.customerId));
+          // From the customer's own business time, not the clock watermark: the churn sweeper
+          // moves that watermark too (when a flag changes), which says nothing about segments —
+          // skipping on it let a churn sweep that ran first hide a segment change for good.
+          const own = evaluationTime(c.state);
           if (own === null || toMs(own) >= toMs(now)) continue; // its own events are as new as the clock
           if (!membershipMayChange(c.state, definitions, own, now, domain)) continue;
           totals.evaluated++;

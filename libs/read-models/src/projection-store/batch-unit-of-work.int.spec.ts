@@ -58,7 +58,7 @@ describe('projection unit of work on PostgreSQL (batched = direct)', () => {
     const head = await eventStore.headPosition();
     await runner.start();
     try {
-      await expectEventually(() => expect(BigInt(runner.status().position ?? '0')).toBeGreaterThanOrEqual(head), { timeoutMs: 60_000, intervalMs: 20 });
+      await expectEventually(() => expect(BigInt(runner.status().position ?? '0')).toBeGreaterThanOrEqual(head), { timeoutMs: 200_000, intervalMs: 50 }); // generous: the full suite loads both cores
     } finally {
       await runner.stop();
     }
@@ -99,7 +99,7 @@ describe('projection unit of work on PostgreSQL (batched = direct)', () => {
       `SELECT customer_id FROM uow_direct.customer_360 WHERE cardinality(merged_from) > 0`,
     )).length;
     expect(merged).toBeGreaterThan(0);
-  });
+  }, 600_000);
 
   it('a batch costs O(1) statements, whatever the number of customers in it', async () => {
     const statementsFor = async (schema: string, customers: number): Promise<number> => {
