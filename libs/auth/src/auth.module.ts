@@ -44,6 +44,7 @@ class KeyStoreLifecycle implements OnModuleDestroy {
           audience: config.jwt.audience,
           clockToleranceSeconds: config.jwt.clockToleranceSeconds,
           getKey: store.getKey,
+          keySetVersion: store.keySetVersion,
         }),
     },
     { provide: TokenIssuer, inject: [APP_CONFIG], useFactory: (config: AppConfig) => TokenIssuer.forConfig(config) },

@@ -10,6 +10,7 @@ export class JwksFileKeyStore {
   private lastCheck = 0;
   private timer: NodeJS.Timeout | undefined;
   private reloading: Promise<void> | undefined;
+  private version = 0;
 
   constructor(
     private readonly file: string,
@@ -41,6 +42,9 @@ export class JwksFileKeyStore {
     }
   };
 
+  /** Changes every time the trusted key set is replaced (TokenVerifier empties its cache then). */
+  readonly keySetVersion = (): number => this.version;
+
   /** The kids currently trusted (for diagnostics; never the keys themselves). */
   kids(): string[] {
     return this.currentKeys.map((k) => k.kid ?? '').filter((k) => k.length > 0);
@@ -71,5 +75,6 @@ export class JwksFileKeyStore {
     this.currentKeys = keys;
     this.keySet = createLocalJWKSet({ keys });
     this.fingerprint = stamp;
+    this.version++;
   }
 }
