@@ -30,6 +30,27 @@ export const decodeViolation = (message: string): Violation => {
   return i < 0 ? violation('invalid', 'is not valid') : violation(message.slice(0, i), message.slice(i + 1));
 };
 
+/**
+ * What each decorator declared, kept alongside class-validator's own metadata so the compiled
+ * fast path (fast-schema.ts) can re-run exactly the same rules without class-validator.
+ */
+export interface DeclaredField {
+  readonly name: string;
+  /** The presence-wrapped rule class-validator runs (same function object). */
+  readonly rule: Check;
+  readonly optional: boolean;
+  readonly nullable: boolean;
+  readonly normalize: boolean;
+  /** Set for `NestedField`: the schema of the nested object. */
+  readonly nested?: () => new () => object;
+}
+
+const DECLARED = new Map<object, DeclaredField[]>();
+const NESTED = new Map<object, Map<string, () => new () => object>>();
+
+/** The fields declared on exactly this class (not its parents), in declaration order. */
+export const declaredFieldsOf = (schema: object): readonly DeclaredField[] => DECLARED.get(schema) ?? [];
+
 const presence = (check: Check, options: FieldOptions): Check => (value, object) => {
   if (value === undefined) return violation('required', 'is required');
   if (value === null) return options.nullable ? null : violation('null-not-allowed', 'must not be null');
@@ -50,6 +71,17 @@ export const Field =
       )(target, propertyKey);
     }
     const rule = presence(check, options);
+    const nested = NESTED.get(target.constructor)?.get(name);
+    const declared = DECLARED.get(target.constructor) ?? [];
+    declared.push({
+      name,
+      rule,
+      optional: options.optional === true,
+      nullable: options.nullable === true,
+      normalize: options.normalize === true,
+      ...(nested ? { nested } : {}),
+    });
+    DECLARED.set(target.constructor, declared);
     registerDecorator({
       name: RULE_CONSTRAINT,
       target: target.constructor,
@@ -71,6 +103,9 @@ export const NestedField =
       checkPlainObject(value) === null ? plainToInstance(schema(), value, { enableImplicitConversion: false }) : value,
     )(target, propertyKey);
     ValidateNested()(target, propertyKey);
+    const nested = NESTED.get(target.constructor) ?? new Map<string, () => new () => object>();
+    nested.set(String(propertyKey), schema);
+    NESTED.set(target.constructor, nested);
     Field(checkPlainObject, options)(target, propertyKey);
   };
 

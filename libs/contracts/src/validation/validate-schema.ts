@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import { fastValidateSchema } from './fast-schema';
 import type { FieldError, Validated } from './field-error';
 import { guardJson, pointerSegment } from './json-guard';
 import { decodeViolation, RULE_CONSTRAINT, type SchemaClass } from './schema-decorators';
@@ -63,20 +64,21 @@ export interface ValidateSchemaOptions {
   readonly basePath?: string;
   /** Skip the JSON guard when the caller already ran it over the enclosing document. */
   readonly guarded?: boolean;
+  /**
+   * Try the compiled fast path first (fast-schema.ts): same result, several times cheaper for valid
+   * input. Opt-in per caller, for schemas whose equivalence a property test proves (the canonical
+   * catalogue: fast-validation.unit.spec.ts).
+   */
+  readonly fastPath?: boolean;
 }
 
 const byPath = (a: FieldError, b: FieldError): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
-/**
- * Validates untrusted input against a validation-only schema class: JSON guard first (prototype
- * keys, non-JSON values, sizes), then class-validator with whitelist semantics (unknown fields are
- * errors), then the class's cross-field `refine`. On success returns a plain copy (strings marked
- * `normalize` in NFC); the input is never mutated.
- */
-export const validateSchema = <T extends object>(
+const runSchema = <T extends object>(
   schema: SchemaClass<T>,
   input: unknown,
-  options: ValidateSchemaOptions = {},
+  options: ValidateSchemaOptions,
+  fastPath: boolean,
 ): Validated<T> => {
   const basePath = options.basePath ?? '';
   if (!options.guarded) {
@@ -86,6 +88,9 @@ export const validateSchema = <T extends object>(
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, errors: [{ path: basePath, code: input === null ? 'null-not-allowed' : 'not-object', message: 'must be an object' }] };
   }
+  // Compiled fast path: says "valid" (same output) or "not sure"; errors always come from below.
+  const fast = fastPath ? fastValidateSchema(schema, input) : undefined;
+  if (fast !== undefined) return { ok: true, value: fast };
   const instance = plainToInstance(schema, input, { enableImplicitConversion: false, exposeDefaultValues: false });
   const errors: FieldError[] = [];
   flatten(
@@ -103,3 +108,22 @@ export const validateSchema = <T extends object>(
   if (errors.length > 0) return { ok: false, errors: errors.sort(byPath) };
   return { ok: true, value: toPlain(instance) as T };
 };
+
+/**
+ * Validates untrusted input against a validation-only schema class: JSON guard first (prototype
+ * keys, non-JSON values, sizes), then class-validator with whitelist semantics (unknown fields are
+ * errors), then the class's cross-field `refine`. On success returns a plain copy (strings marked
+ * `normalize` in NFC); the input is never mutated.
+ */
+export const validateSchema = <T extends object>(
+  schema: SchemaClass<T>,
+  input: unknown,
+  options: ValidateSchemaOptions = {},
+): Validated<T> => runSchema(schema, input, options, options.fastPath === true);
+
+/** The full class-validator path only (no fast path): the reference the fast path is tested against. */
+export const validateSchemaSlow = <T extends object>(
+  schema: SchemaClass<T>,
+  input: unknown,
+  options: ValidateSchemaOptions = {},
+): Validated<T> => runSchema(schema, input, options, false);
