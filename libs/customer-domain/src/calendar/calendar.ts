@@ -30,12 +30,37 @@ export const toIsoOrNull = (t: Date | string | number): string | null => {
 /** UTC calendar day, `YYYY-MM-DD`. */
 export const isoDay = (t: Date | string | number): string => toIso(t).slice(0, 10);
 
-/** Days since the epoch of a `YYYY-MM-DD` day (or of the day containing an instant). */
-export const dayNumber = (day: string): number =>
-  Math.floor(Date.parse(`${day.slice(0, 10)}T00:00:00.000Z`) / MS_PER_DAY);
+/**
+ * Memo tables for the day conversions: the fold and the derived views ask for the same few
+ * hundred days over and over (every window at every step). Bounded: cleared when full, so a
+ * long run over many years of history cannot grow them without limit. A cache hit returns
+ * exactly what the computation would (both functions are pure).
+ */
+const MEMO_LIMIT = 50_000;
+const dayNumbers = new Map<string, number>();
+const dayStrings = new Map<number, string>();
 
-export const dayFromNumber = (n: number): string =>
-  new Date(n * MS_PER_DAY).toISOString().slice(0, 10);
+/** Days since the epoch of a `YYYY-MM-DD` day (or of the day containing an instant). */
+export const dayNumber = (day: string): number => {
+  const key = day.length <= 10 ? day : day.slice(0, 10);
+  let n = dayNumbers.get(key);
+  if (n === undefined) {
+    n = Math.floor(Date.parse(`${key}T00:00:00.000Z`) / MS_PER_DAY);
+    if (dayNumbers.size >= MEMO_LIMIT) dayNumbers.clear();
+    dayNumbers.set(key, n);
+  }
+  return n;
+};
+
+export const dayFromNumber = (n: number): string => {
+  let day = dayStrings.get(n);
+  if (day === undefined) {
+    day = new Date(n * MS_PER_DAY).toISOString().slice(0, 10); // throws on an invalid day
+    if (dayStrings.size >= MEMO_LIMIT) dayStrings.clear();
+    dayStrings.set(n, day);
+  }
+  return day;
+};
 
 export const addDays = (t: Date | string | number, days: number): string =>
   toIso(toMs(t) + days * MS_PER_DAY);

@@ -100,7 +100,9 @@ export const evolve = (state: Customer360State, event: DomainEvent): Customer360
     return { ...applyMergeBookkeeping(state, typed, own), position };
   }
   const next = applyContent(state, typed, ctx);
-  return withTimeline(pruneToWindow(withLatestDay(next, ctx.day)), typed, ctx, position);
+  // The newest day, the window pruning and the timeline all land in one copy of the state.
+  const latestDay = newestDay(next.latestActivityDay, ctx.day);
+  return withTimeline(pruneToWindow(next, latestDay), typed, ctx, position, latestDay);
 };
 
 const applyMergeBookkeeping = (
@@ -529,8 +531,8 @@ const withSalary = (
   };
 };
 
-const withLatestDay = (s: Customer360State, day: string): Customer360State =>
-  s.latestActivityDay !== null && s.latestActivityDay >= day ? s : { ...s, latestActivityDay: day };
+const newestDay = (latest: string | null, day: string): string =>
+  latest !== null && latest >= day ? latest : day;
 
 /**
  * Drops daily buckets older than the window relative to the newest event (not to a clock:
@@ -549,10 +551,10 @@ const windowCutoff = (latestDay: string): string => {
   return cutoffMemo.cutoff;
 };
 
-const pruneToWindow = (s: Customer360State): Customer360State => {
-  if (s.latestActivityDay === null) return s;
+/** `latestDay`: the state's newest event day after this event (set by withTimeline). */
+const pruneToWindow = (s: Customer360State, latestDay: string): Customer360State => {
   // ISO days compare as strings; days ≤ cutoff are outside the window.
-  const cutoff = windowCutoff(s.latestActivityDay);
+  const cutoff = windowCutoff(latestDay);
   const firstDay = s.activity[0]?.day;
   const staleActivity = firstDay !== undefined && firstDay <= cutoff;
   const secondPoint = s.balanceHistory[1]?.day;
@@ -571,9 +573,10 @@ const withTimeline = (
   typed: Typed,
   ctx: Ctx,
   position: Customer360State['position'],
+  latestActivityDay: string,
 ): Customer360State => {
   const entry = timelineEntry(typed, ctx);
-  if (entry === null) return { ...s, position };
+  if (entry === null) return { ...s, latestActivityDay, position };
   // Newest first by occurrence, then recording, then event id; times are canonical ISO
   // strings, so string order is time order. Most events land at the front.
   const before = (a: TimelineEntry, b: TimelineEntry): boolean =>
@@ -587,9 +590,9 @@ const withTimeline = (
     : s.timeline;
   let i = 0;
   while (i < rest.length && !before(entry, rest[i] as TimelineEntry)) i++;
-  if (i >= TIMELINE_LIMIT) return { ...s, position };
+  if (i >= TIMELINE_LIMIT) return { ...s, latestActivityDay, position };
   const timeline = [...rest.slice(0, i), entry, ...rest.slice(i, TIMELINE_LIMIT - 1)];
-  return { ...s, timeline, position };
+  return { ...s, latestActivityDay, timeline, position };
 };
 
 const timelineEntry = (typed: Typed, ctx: Ctx): TimelineEntry | null => {

@@ -35,6 +35,16 @@ export interface MembershipStep {
 const bySegment = <T extends { readonly segmentId: string }>(a: T, b: T): number =>
   a.segmentId < b.segmentId ? -1 : a.segmentId > b.segmentId ? 1 : 0;
 
+/** True when each evaluation says member exactly for the segments the customer is in. */
+const agrees = (current: readonly CurrentMembership[], evaluations: readonly SegmentEvaluation[]): boolean => {
+  for (const e of evaluations) {
+    let isMember = false;
+    for (const m of current) if (m.segmentId === e.segmentId) isMember = true;
+    if (e.member !== isMember) return false;
+  }
+  return true;
+};
+
 /**
  * Evaluates the given segment definitions for one customer and diffs them with its current
  * membership. Only the segments evaluated can change: memberships of segments not in
@@ -56,6 +66,9 @@ export const reevaluateMembership = (
           const sheet = customerFacts(view, at, config);
           return definitions.map((d) => evaluateSegmentOnFacts(d, sheet));
         })();
+  // The usual step: every evaluated segment agrees with the current membership, so there is
+  // nothing to enter or leave and the members stay as they are (sorted, as below).
+  if (agrees(current, evaluations)) return { transitions: [], members: [...current].sort(bySegment), evaluations };
   const evaluated = new Set(definitions.map((d) => d.id));
   const before: SegmentEvaluation[] = current
     .filter((m) => evaluated.has(m.segmentId))

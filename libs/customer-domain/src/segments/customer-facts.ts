@@ -1,14 +1,14 @@
 import { dayFromNumber, dayNumber, daysBetween, isoDay } from '../calendar/calendar';
 import { DEFAULT_DOMAIN_CONFIG, type DomainConfig } from '../config/domain-config';
 import {
+  activityTotals,
   balancePointAt,
   daysSinceInteraction,
-  interactionCounts,
-  sumInWindow,
+  type ActivityTotals,
 } from '../customer-360/customer-360.queries';
 import type { Customer360State } from '../customer-360/customer-360.state';
 import { valueTier } from '../tiers/value-tiers';
-import { describeChannelCosts, profitability } from '../valuation/profitability';
+import { describeChannelCosts, profitabilityFromTotals } from '../valuation/profitability';
 import { relationshipValue, toReportingMinor } from '../valuation/valuation';
 
 /**
@@ -116,16 +116,19 @@ export const customerFacts = (
   const past = balancePointAt(state, dayFromNumber(dayNumber(isoDay(now)) - 90));
   const assetsValue90dAgo = past === null ? null : toReportingMinor(past.assetsMinor, v).valueMinor;
   const productCount = state.products.filter((p) => p.status === 'open').length;
-  const c30 = interactionCounts(state, now, 30);
-  const c90 = interactionCounts(state, now, 90);
+  // One pass over the daily buckets for the 30- and 90-day windows and the profit window.
+  const [w30, w90, wProfit] = activityTotals(state, now, [
+    30,
+    90,
+    config.profitability.windowDays,
+  ]) as [ActivityTotals, ActivityTotals, ActivityTotals];
+  const c30 = w30.interactions;
+  const c90 = w90.interactions;
   const total30 = c30.branch + c30.mobile + c30['call-centre'];
   const total90 = c90.branch + c90.mobile + c90['call-centre'];
-  const salaryIn90d = toReportingMinor(sumInWindow(state, now, 90, 'salaryInMinor'), v).valueMinor;
-  const outToOtherBanks90d = toReportingMinor(
-    sumInWindow(state, now, 90, 'outToOtherBanksMinor'),
-    v,
-  ).valueMinor;
-  const profit = profitability(state, now, config);
+  const salaryIn90d = toReportingMinor(w90.salaryInMinor, v).valueMinor;
+  const outToOtherBanks90d = toReportingMinor(w90.outToOtherBanksMinor, v).valueMinor;
+  const profit = profitabilityFromTotals(state, wProfit, config);
   const rmChange = state.relationshipManager?.changedAt ?? null;
   const facts: CustomerFacts = {
     tier: valueTier(value, config.tiers),

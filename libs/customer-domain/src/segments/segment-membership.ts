@@ -1,6 +1,6 @@
 import { DEFAULT_DOMAIN_CONFIG, type DomainConfig } from '../config/domain-config';
 import type { Customer360State } from '../customer-360/customer-360.state';
-import { customerFacts, type FactSheet } from './customer-facts';
+import { customerFacts, type FactName, type FactSheet, type FactValue } from './customer-facts';
 import { evaluateRule, ruleErrors, type SegmentRule } from './segment-rule';
 
 /** Limits a segment to part of the bank (a pilot region, some branches). Empty = everywhere. */
@@ -45,8 +45,73 @@ const outOfScope = (scope: SegmentScope | undefined, sheet: FactSheet): string |
   return null;
 };
 
+/** The facts a rule reads (fields and refs, nested rules included), each once. */
+export const ruleInputs = (rule: SegmentRule, into: Set<FactName> = new Set()): Set<FactName> => {
+  if ('all' in rule) for (const r of rule.all) ruleInputs(r, into);
+  else if ('any' in rule) for (const r of rule.any) ruleInputs(r, into);
+  else if ('not' in rule) ruleInputs(rule.not, into);
+  else {
+    into.add(rule.field);
+    if ('ref' in rule) into.add(rule.ref);
+  }
+  return into;
+};
+
+interface SegmentMemo {
+  /** region, branchCode (the scope) and the rule's inputs, in this order. */
+  readonly fields: readonly FactName[];
+  values: FactValue[] | null;
+  explains: (string | undefined)[] | null;
+  result: SegmentEvaluation | null;
+}
+
+/**
+ * The last evaluation of each definition, with the inputs it read. A definition's outcome
+ * and reason depend only on its own id, version, scope and rule (immutable data: a changed
+ * rule is a new definition) and on the facts and explanations its rule reads, plus region
+ * and branch for the scope. So when those inputs are the same as last time, the answer is
+ * the same: the derived views evaluate after every event of a batch and most events leave
+ * most segments' inputs untouched. Keyed weakly by the definition object.
+ */
+const memos = new WeakMap<SegmentDefinition, SegmentMemo>();
+
+const memoOf = (segment: SegmentDefinition): SegmentMemo => {
+  let memo = memos.get(segment);
+  if (memo === undefined) {
+    const inputs = ruleInputs(segment.rule);
+    inputs.delete('region');
+    inputs.delete('branchCode');
+    memo = { fields: ['region', 'branchCode', ...inputs], values: null, explains: null, result: null };
+    memos.set(segment, memo);
+  }
+  return memo;
+};
+
 /** Evaluates one segment against facts already computed (many segments, one fact sheet). */
 export const evaluateSegmentOnFacts = (
+  segment: SegmentDefinition,
+  sheet: FactSheet,
+): SegmentEvaluation => {
+  const memo = memoOf(segment);
+  const { facts, explain } = sheet;
+  const { fields, values, explains, result } = memo;
+  if (result !== null && values !== null && explains !== null) {
+    let same = true;
+    for (let i = 0; i < fields.length && same; i++) {
+      const f = fields[i] as FactName;
+      same = Object.is(facts[f], values[i]) && explain[f] === explains[i];
+    }
+    if (same) return result;
+  }
+  const fresh = evaluateSegmentDirect(segment, sheet);
+  memo.values = fields.map((f) => facts[f]);
+  memo.explains = fields.map((f) => explain[f]);
+  memo.result = fresh;
+  return fresh;
+};
+
+/** evaluateSegmentOnFacts without the memo (the oracle it is tested against). */
+export const evaluateSegmentDirect = (
   segment: SegmentDefinition,
   sheet: FactSheet,
 ): SegmentEvaluation => {

@@ -68,22 +68,25 @@ const withExplain = (sheet: FactSheet, field: FactName, text: string): string =>
 
 export const evaluateRule = (rule: SegmentRule, sheet: FactSheet): RuleOutcome => {
   const facts = sheet.facts;
+  // Evaluation is pure, so `all` stops at its first failure and `any` at its first success:
+  // those outcomes are the answer, and the ones after them could not change it.
   if ('all' in rule) {
-    const outcomes = rule.all.map((r) => evaluateRule(r, sheet));
-    const failed = outcomes.find((o) => !o.holds);
-    return (
-      failed ?? { holds: true, reason: outcomes.map((o) => o.reason).join(' and ') || 'always' }
-    );
+    const reasons: string[] = [];
+    for (const r of rule.all) {
+      const outcome = evaluateRule(r, sheet);
+      if (!outcome.holds) return outcome;
+      reasons.push(outcome.reason);
+    }
+    return { holds: true, reason: reasons.join(' and ') || 'always' };
   }
   if ('any' in rule) {
-    const outcomes = rule.any.map((r) => evaluateRule(r, sheet));
-    const passed = outcomes.find((o) => o.holds);
-    return (
-      passed ?? {
-        holds: false,
-        reason: outcomes.map((o) => o.reason).join(' and ') || 'no alternatives',
-      }
-    );
+    const reasons: string[] = [];
+    for (const r of rule.any) {
+      const outcome = evaluateRule(r, sheet);
+      if (outcome.holds) return outcome;
+      reasons.push(outcome.reason);
+    }
+    return { holds: false, reason: reasons.join(' and ') || 'no alternatives' };
   }
   if ('not' in rule) {
     const inner = evaluateRule(rule.not, sheet);

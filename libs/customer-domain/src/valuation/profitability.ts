@@ -1,6 +1,10 @@
 import { CHANNELS, type Channel } from '@c360/contracts';
 import { DEFAULT_DOMAIN_CONFIG, type DomainConfig } from '../config/domain-config';
-import { interactionCounts, sumInWindow } from '../customer-360/customer-360.queries';
+import {
+  interactionCounts,
+  sumInWindow,
+  type ActivityTotals,
+} from '../customer-360/customer-360.queries';
 import type { Customer360State } from '../customer-360/customer-360.state';
 import { toReportingMinor } from './valuation';
 
@@ -34,6 +38,27 @@ export const profitability = (
   asOf: Date | string,
   config: DomainConfig = DEFAULT_DOMAIN_CONFIG,
 ): Profitability => {
+  const days = config.profitability.windowDays;
+  return profitabilityFromTotals(
+    state,
+    {
+      interactions: interactionCounts(state, asOf, days),
+      feesMinor: sumInWindow(state, asOf, days, 'feesMinor'),
+      cardSpendMinor: sumInWindow(state, asOf, days, 'cardSpendMinor'),
+    },
+    config,
+  );
+};
+
+/**
+ * profitability from the window's totals already summed (activityTotals over
+ * `config.profitability.windowDays`), for callers that read several windows in one pass.
+ */
+export const profitabilityFromTotals = (
+  state: Customer360State,
+  window: Pick<ActivityTotals, 'interactions' | 'feesMinor' | 'cardSpendMinor'>,
+  config: DomainConfig = DEFAULT_DOMAIN_CONFIG,
+): Profitability => {
   const p = config.profitability;
   const days = p.windowDays;
   const marginByCurrency: Record<string, number> = {};
@@ -44,16 +69,10 @@ export const profitability = (
       (marginByCurrency[product.currency] ?? 0) + (yearly * days) / 365;
   }
   const interestMarginMinor = toReportingMinor(marginByCurrency, config.valuation).valueMinor;
-  const feesMinor = toReportingMinor(
-    sumInWindow(state, asOf, days, 'feesMinor'),
-    config.valuation,
-  ).valueMinor;
-  const cardSpend = toReportingMinor(
-    sumInWindow(state, asOf, days, 'cardSpendMinor'),
-    config.valuation,
-  ).valueMinor;
+  const feesMinor = toReportingMinor(window.feesMinor, config.valuation).valueMinor;
+  const cardSpend = toReportingMinor(window.cardSpendMinor, config.valuation).valueMinor;
   const interchangeMinor = Math.round(cardSpend * p.cardInterchangeRate);
-  const counts = interactionCounts(state, asOf, days);
+  const counts = window.interactions;
   const costByChannel = CHANNELS.map((channel) => ({
     channel,
     interactions: counts[channel],
