@@ -4,6 +4,7 @@ import { foldAsOf, foldCustomer, foldKnownAt, type Customer360State, type Domain
 import type { JsonObject } from '@c360/event-store';
 import { historyFromOps, seededOps, type HistoryAppend } from '@c360/projections/testing';
 import { decodeDocument } from '@c360/read-models';
+import { expectEventually } from '@c360/testing';
 import { parseDerivedConfig } from '../src/derived/derived-config';
 import { Projector } from '../src/projector';
 import { createHarness, ProjectorChild, type Harness } from './harness';
@@ -203,11 +204,17 @@ describe('F12 rebalance storm: projector workers joining and leaving every coupl
       expect(regressions).toEqual([]);
       expect(seen.size).toBe(customers.length);
       expect(live.customers).toBe(customers.length);
-      // The survivors hold every partition, on live leases.
-      const leases = await h.db.pool.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM read_models.projection_leases WHERE owner IS NOT NULL AND expires_at > now()`,
+      // The survivors take every partition over, on live leases (a worker that left in the last
+      // round released its partitions moments ago: they are picked up on the next rebalance).
+      await expectEventually(
+        async () => {
+          const leases = await h.db.pool.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM read_models.projection_leases WHERE owner IS NOT NULL AND expires_at > now()`,
+          );
+          expect(leases.rows[0]?.n).toBe(16);
+        },
+        { timeoutMs: 30_000, intervalMs: 200 },
       );
-      expect(leases.rows[0]?.n).toBe(16);
       for (const w of running.splice(0)) await w.projector.stop();
       expect(await h.rebuildDigest('rebuild_f12')).toEqual(live);
     } finally {
