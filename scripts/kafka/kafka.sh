@@ -105,10 +105,21 @@ running_pid() {
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Ports are drawn from below the kernel's ephemeral range: a port in that range can be
+# the local end of some outgoing connection at the moment the broker binds it
+# (connect-probing cannot see that), which fails the start with "Address already in use".
+ephemeral_low() {
+  local low
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || low=32768
+  echo "$low"
+}
+
 free_port() {
-  local p
+  local p low span
+  low="$(ephemeral_low)"
+  span=$((low > 12000 ? low - 11000 : 1000))
   for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((10000 + RANDOM % span))
     [[ "$p" != "${1:-}" ]] && port_free "$p" && { echo "$p"; return 0; }
   done
   die "no free port found"
@@ -124,6 +135,8 @@ choose_ports() {
     log "controller port changes ($old_controller -> $controller_port): reformatting $data_dir"
     rm -rf "$data_dir"
   fi
+  ports_fresh=0
+  [[ -n "$client_port" && -n "$controller_port" ]] || ports_fresh=1
   [[ -n "$client_port" ]] || client_port="$(free_port)"
   [[ -n "$controller_port" ]] || controller_port="$(free_port "$client_port")"
   port_free "$client_port" || die "port $client_port is in use (set KAFKA_PORT, or stop what holds it)"
@@ -222,25 +235,39 @@ cmd_start() {
   fi
   command -v java >/dev/null || die "java (17+) is not installed"
   rm -f "$brokers_file" "$pid_file"
-  choose_ports
-  write_config
-  format_storage
-  echo "---- start $(date -Is) ----" >>"$log_file"
-  # setsid: the broker outlives the shell, jest or npm that started it, and a Ctrl-C
-  # aimed at them; `stop` ends it.
-  # shellcheck disable=SC2086
-  setsid java $heap -XX:+UseSerialGC -Djava.awt.headless=true \
-    -Dlog4j2.configurationFile="$state/log4j2.properties" \
-    -cp "$libs/*" kafka.Kafka "$state/server.properties" \
-    >>"$state/stdout.log" 2>&1 </dev/null 9>&- &
-  pid=$!
-  echo "$pid" >"$pid_file"
-  local addr="127.0.0.1:$client_port"
-  local deadline=$((SECONDS + start_timeout))
-  until ! port_free "$client_port"; do
-    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$log_file" "$state/stdout.log" >&2; die "broker exited during start-up (log: $log_file)"; }
-    ((SECONDS < deadline)) || { cmd_stop >/dev/null; die "broker did not listen on $addr within ${start_timeout}s (log: $log_file)"; }
-    sleep 0.2
+  local attempt addr deadline
+  for attempt in 1 2 3 4 5; do
+    choose_ports
+    write_config
+    format_storage
+    echo "---- start $(date -Is) ----" >>"$log_file"
+    # setsid: the broker outlives the shell, jest or npm that started it, and a Ctrl-C
+    # aimed at them; `stop` ends it.
+    # shellcheck disable=SC2086
+    setsid java $heap -XX:+UseSerialGC -Djava.awt.headless=true \
+      -Dlog4j2.configurationFile="$state/log4j2.properties" \
+      -cp "$libs/*" kafka.Kafka "$state/server.properties" \
+      >>"$state/stdout.log" 2>&1 </dev/null 9>&- &
+    pid=$!
+    echo "$pid" >"$pid_file"
+    addr="127.0.0.1:$client_port"
+    deadline=$((SECONDS + start_timeout))
+    until ! port_free "$client_port"; do
+      kill -0 "$pid" 2>/dev/null || break
+      ((SECONDS < deadline)) || { cmd_stop >/dev/null; die "broker did not listen on $addr within ${start_timeout}s (log: $log_file)"; }
+      sleep 0.2
+    done
+    kill -0 "$pid" 2>/dev/null && break
+    rm -f "$pid_file"
+    # Ports this start chose itself can be taken between the check and the bind: choose
+    # others (the data directory goes too, the controller port is in its voter set).
+    if ((ports_fresh)) && ((attempt < 5)) && tail -n 200 "$log_file" "$state/stdout.log" 2>/dev/null | grep -q 'Address already in use'; then
+      log "port $client_port or $controller_port was taken during start-up: trying other ports"
+      rm -rf "$data_dir" "$ports_file"
+      continue
+    fi
+    tail -n 30 "$log_file" "$state/stdout.log" >&2
+    die "broker exited during start-up (log: $log_file)"
   done
   kafka_admin wait "$addr" "$(((deadline - SECONDS) * 1000))" \
     || { kill -0 "$pid" 2>/dev/null && cmd_stop >/dev/null; die "broker did not answer on $addr (log: $log_file)"; }
