@@ -1,25 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { expectEventually } from '@c360/testing';
+import { expectEventually, freePort } from '@c360/testing';
 import { moneyMoved } from './fixtures';
 import { createPipelineEnv, post, startGateway, storedEvents, streamsOf, type PipelineEnv } from './pipeline-harness';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 
 /** The ingestor as a user runs it, in a process of its own (so that it can be SIGKILLed). */
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const a = server.address();
-      server.close(() => ok(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
 async function spawnIngestor(p: PipelineEnv): Promise<{ child: ChildProcess; output: () => string }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts', 'register.cjs'), join(ROOT, 'apps', 'ingestor', 'src', 'main.ts')], {

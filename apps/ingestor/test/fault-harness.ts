@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -12,6 +11,8 @@ import { createTestDatabase, createTopic, kafkaBrokers, uniqueTopic } from '@c36
 import { createGatewayApp } from '../../gateway/src/gateway-app';
 import { createIngestorApp } from '../src/ingestor-app';
 import type { StoredRow } from './pipeline-harness';
+export { freePort } from '@c360/testing';
+import { freePort } from '@c360/testing';
 
 /**
  * Fault-test variant of pipeline-harness: the broker, the database the ingestor connects to
@@ -163,17 +164,6 @@ export async function startFaultIngestor(p: FaultEnv, poolMax = 6): Promise<{ ap
   const app = await createIngestorApp(p.config, { databaseUrl: p.ingestorDatabaseUrl, mode: 'kafka', poolMax });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, url: urlOf(app) };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const a = server.address();
-      server.close(() => ok(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
 }
 
 export interface ChildApp {

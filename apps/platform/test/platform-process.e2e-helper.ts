@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import * as path from 'node:path';
+export { freePort } from '@c360/testing';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -12,17 +12,6 @@ export interface PlatformProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Resolves once every process holding the output pipes has ended (npm, its wrapper and the platform). */
   closed: Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** `command` is ['npm', 'start'] or ['node', 'apps/cli/bin/c360.js', 'start'], run in the checkout. */

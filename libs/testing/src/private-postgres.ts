@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { freePort } from './free-port';
 
 /**
  * A PostgreSQL server of the test's own (Debian's binaries, own data directory and port), for
@@ -33,17 +33,6 @@ function binDir(): string {
   const v = versions[0];
   if (!v) throw new Error('no pg_ctl under /usr/lib/postgresql/*/bin');
   return join(root, v, 'bin');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const a = server.address();
-      server.close(() => ok(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
 }
 
 /** Runs a PostgreSQL tool as the `postgres` OS user when we are root (initdb refuses root). */
