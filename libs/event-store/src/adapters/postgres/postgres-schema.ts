@@ -182,7 +182,53 @@ $fn$;
     id: '003-append-index-lookups',
     sql: `ALTER FUNCTION ${s}.append_events(text, text, jsonb) SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;`,
   });
+  // Per-stream order in the global order. A position is the appending transaction's id, which
+  // PostgreSQL assigns at its first write; a stream's revision is taken later, under the
+  // stream's lock. A multi-stream append used to write its first stream (taking an id), then
+  // wait for the lock of a later stream while another append took that stream with a higher
+  // id and committed: the waiting append's event then had the higher revision at the lower
+  // position, and a projection skipped the other as already applied (found by the rebuild-
+  // under-live-traffic test). Now every append first takes a transaction-level advisory lock
+  // per stream — which assigns no id — and a multi-stream append takes all of them, in one
+  // global order (by key), before its first write. So whoever appended to a stream before us
+  // committed before we got its lock, hence before we took an id: its id is lower.
+  migrations.push({
+    id: '004-append-locks-before-id',
+    sql: `${appendLockingFirst(appendIgnoringTrace(migrations[0]?.sql ?? '', s))}
+ALTER FUNCTION ${s}.append_events(text, text, jsonb) SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
+CREATE OR REPLACE FUNCTION ${s}.append_events_many(p_appends jsonb)
+RETURNS TABLE (i integer, next_revision bigint, last_transaction_id text, last_seq integer, written integer)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_key bigint;
+BEGIN
+  FOR v_key IN
+    SELECT DISTINCT ${streamLockKey("a.x->>'stream_id'")} AS k FROM jsonb_array_elements(p_appends) AS a(x) ORDER BY k
+  LOOP
+    PERFORM pg_advisory_xact_lock(v_key);
+  END LOOP;
+  RETURN QUERY
+    SELECT a.n::int, r.next_revision, r.last_transaction_id, r.last_seq, r.written
+      FROM jsonb_array_elements(p_appends) WITH ORDINALITY AS a(x, n)
+      CROSS JOIN LATERAL ${s}.append_events(a.x->>'stream_id', a.x->>'expected', a.x->'events') AS r
+     ORDER BY a.n;
+END
+$fn$;`,
+  });
   return migrations;
+}
+
+/** The advisory lock key of a stream (64-bit; a collision only makes two streams queue together). */
+const streamLockKey = (streamIdSql: string): string => `hashtextextended('c360-stream:' || (${streamIdSql}), 0)`;
+
+/** append_events, taking its stream's advisory lock before anything that assigns a transaction id. */
+function appendLockingFirst(fn: string): string {
+  const first = 'BEGIN\n  SELECT st.revision INTO v_current FROM';
+  if (fn.split(first).length !== 2) throw new Error('event store migration 004: append_events body not found as expected');
+  return fn.replace(
+    first,
+    `BEGIN\n  -- Before the first write: see migration 004.\n  PERFORM pg_advisory_xact_lock(${streamLockKey('p_stream_id')});\n  SELECT st.revision INTO v_current FROM`,
+  );
 }
 
 const SAME_METADATA = "e.metadata = coalesce(b.metadata, '{}'::jsonb)";
