@@ -24,6 +24,8 @@ import { appendFromBare, BARE_TABLE_COLUMNS, bareTableSql, writeHistoryCsv } fro
 import { note, report, timed, type Suite } from '../report';
 
 const ROOT = path.resolve(__dirname, '..', '..');
+/** Keep in step with the projector's command in docker-compose.yml. */
+const PROJECTOR_NODE_FLAGS = ['--max-semi-space-size=32', '--max-old-space-size=192'];
 
 interface ChildLine {
   readonly kind: string;
@@ -39,8 +41,9 @@ interface ChildLine {
 /** Spawns the projector child; `onStarted` runs when it reports started. Resolves with its 'done' line. */
 function runProjector(env: Record<string, string>, onStarted?: () => Promise<void>): Promise<ChildLine> {
   return new Promise((resolve, reject) => {
-    // BENCH_CHILD_NODE_ARGS: extra node flags for the projector child (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
-    const nodeArgs = (process.env['BENCH_CHILD_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+    // The projector's heap flags as deployed (docker-compose.yml's projector command), then
+    // BENCH_CHILD_NODE_ARGS: extra node flags (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+    const nodeArgs = [...PROJECTOR_NODE_FLAGS, ...(process.env['BENCH_CHILD_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '')];
     const child = spawn(process.execPath, [...nodeArgs, '-r', path.join(ROOT, 'scripts', 'register.cjs'), path.join(__dirname, 'projections-child.ts')], {
       cwd: ROOT,
       env: { ...process.env, LOG_LEVEL: 'warn', ...env },

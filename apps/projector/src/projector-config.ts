@@ -22,6 +22,13 @@ export interface ProjectorConfig {
    */
   readonly catchUpBatchSize: number | null;
   readonly batchLatencyMs: number;
+  /**
+   * Bulk catch-up (ProjectionRunner): a projection starting from nothing with at least this many
+   * events folds the history stream by stream, each row written once. 0 disables it.
+   */
+  readonly bulkMinEvents: number;
+  /** Events per bulk transaction. */
+  readonly bulkChunkEvents: number;
   readonly readModelSchema: string;
   readonly eventStoreSchema: string;
   readonly poolMax: number;
@@ -70,6 +77,8 @@ export function parseProjectorConfig(env: Env): ProjectorConfig {
     batchSize: int(env, 'PROJECTOR_BATCH_SIZE', 500, 1, 100_000),
     catchUpBatchSize: env['PROJECTOR_CATCH_UP_BATCH_SIZE'] ? int(env, 'PROJECTOR_CATCH_UP_BATCH_SIZE', 0, 1, 100_000) : null,
     batchLatencyMs: int(env, 'PROJECTOR_BATCH_LATENCY_MS', 25, 0, 60_000),
+    bulkMinEvents: int(env, 'PROJECTOR_BULK_MIN_EVENTS', 10_000, 0, 1_000_000_000),
+    bulkChunkEvents: int(env, 'PROJECTOR_BULK_CHUNK_EVENTS', 4_000, 1, 100_000),
     readModelSchema: identifier(env, 'READ_MODEL_SCHEMA', 'read_models'),
     eventStoreSchema: identifier(env, 'EVENT_STORE_SCHEMA', 'event_store'),
     poolMax: int(env, 'DATABASE_POOL_MAX', 10, 2, 200),

@@ -33,7 +33,7 @@ import {
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { parseDerivedConfig, type DerivedConfig } from './derived/derived-config';
-import { OutboxRelay } from './derived/outbox-relay';
+import { newDerivedTrace, OutboxRelay } from './derived/outbox-relay';
 import { SegmentSweeper } from './derived/segment-sweeper';
 import { WorkerStatusPublisher } from './ops/status/worker-status.publisher';
 import { postgresLagProbe } from './postgres-lag-probe';
@@ -140,6 +140,7 @@ export class Projector {
         workerId: config.workerId,
         partitionCount: config.partitions,
         batch: { maxSize: config.batchSize, maxLatencyMs: config.batchLatencyMs, catchUpMaxSize: config.catchUpBatchSize ?? config.batchSize * 8 },
+        bulk: { minEvents: config.bulkMinEvents, chunkEvents: config.bulkChunkEvents },
         hooks: this.options.hooks,
         // Our own store: measure lag past the visibility horizon (F15); an injected store uses the port.
         lagProbe: this.ownPool ? postgresLagProbe(this.ownPool, config.eventStoreSchema) : undefined,
@@ -147,7 +148,15 @@ export class Projector {
       this.runners.push(runner);
       await runner.start();
     }
-    const serviceOptions = { domain: derived.domain, churn: derived.churn, topic: derived.topic, pageSize: derived.pageSize, clock: this.options.clock };
+    const serviceOptions = {
+      domain: derived.domain,
+      churn: derived.churn,
+      topic: derived.topic,
+      pageSize: derived.pageSize,
+      clock: this.options.clock,
+      // Sweeps are caused by the clock: each starts a trace that its derived events carry.
+      newTrace: newDerivedTrace,
+    };
     if (derived.sweepIntervalMs > 0) {
       this.sweeper = new ChurnSweeper(derivedStore, { ...serviceOptions, intervalMs: derived.sweepIntervalMs });
       this.sweeper.start();

@@ -12,7 +12,8 @@ import { parseProjectorConfig, type ProjectorConfig } from '../src/projector-con
 /**
  * The issue's property on real PostgreSQL: random histories (several customers, merges and
  * unmerges, late events), projected live in random batch sizes by a projector that is stopped
- * and restarted at random points (mid-stream, between transactions), whose transactions fail
+ * and restarted at random points (mid-stream, between transactions) — each restart with or without
+ * bulk catch-up (stream by stream while the projection is at 0; interrupted passes resumed) —, whose transactions fail
  * at random just before commit (after every read-model row of the batch was written: an
  * injected error on the checkpoint update), and whose checkpoints are rewound (redelivery) —
  * ends equal, in all three read models, to a from-scratch rebuild into another schema, and
@@ -34,6 +35,8 @@ const op: fc.Arbitrary<HistoryOp> = fc.record({
 const segment = fc.record({
   ops: fc.array(op, { minLength: 1, maxLength: 30 }),
   batchSize: fc.integer({ min: 1, max: 12 }),
+  /** Bulk catch-up on (chunk size) when the restart finds the projection at 0, or off. */
+  bulkChunk: fc.option(fc.integer({ min: 1, max: 25 }), { nil: undefined }),
   /** Stop after this many committed batches without waiting for the head (a kill between transactions), or run to the head. */
   stopAfter: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
   /** Ordinals (among this segment's transactions) that fail just before commit. */
@@ -55,7 +58,7 @@ describe('projection property on PostgreSQL: live (batches, restarts, crashes, r
   const debug = (...args: unknown[]): void => {
     if (process.env['PROP_DEBUG']) console.log(...args);
   };
-  const config = (schema: string, batchSize: number, workerId: string): ProjectorConfig => ({
+  const config = (schema: string, batchSize: number, workerId: string, bulkChunk?: number): ProjectorConfig => ({
     ...parseProjectorConfig({ DATABASE_URL: db.url, PROJECTOR_WORKER_ID: workerId, PROJECTOR_PARTITIONS: String(PARTITIONS) }),
     mode: 'single',
     readModelSchema: schema,
@@ -63,12 +66,14 @@ describe('projection property on PostgreSQL: live (batches, restarts, crashes, r
     batchSize,
     batchLatencyMs: 1,
     poolMax: 3,
+    bulkMinEvents: bulkChunk === undefined ? 0 : 1,
+    bulkChunkEvents: bulkChunk ?? 4_000,
   });
   /** Runs a projector on `schema` (a restart); stops at the head, or after `stopAfter` commits (between transactions). */
-  const project = async (schema: string, batchSize: number, stopAfter?: number): Promise<void> => {
+  const project = async (schema: string, batchSize: number, stopAfter?: number, bulkChunk?: number): Promise<void> => {
     let commits = 0;
     const projector = new Projector({
-      config: config(schema, batchSize, `${schema}-${batchSize}`),
+      config: config(schema, batchSize, `${schema}-${batchSize}`, bulkChunk),
       derived,
       hooks: {
         onEvent: (e) => {
@@ -89,7 +94,7 @@ describe('projection property on PostgreSQL: live (batches, restarts, crashes, r
       );
     } finally {
       await projector.stop();
-      debug('project', schema, { batchSize, stopAfter, commits, ms: Date.now() - t0 });
+      debug('project', schema, { batchSize, stopAfter, bulkChunk, commits, ms: Date.now() - t0 });
     }
   };
   /** Empties a migrated read-model schema for the next run, keeping its migrations and seeded rule tables. */
@@ -133,7 +138,8 @@ describe('projection property on PostgreSQL: live (batches, restarts, crashes, r
         END IF;
         RETURN NULL;
       END $$;
-      CREATE TRIGGER injected_crash AFTER UPDATE ON ${LIVE}.projection_checkpoints FOR EACH STATEMENT EXECUTE FUNCTION public.injected_crash();`);
+      CREATE TRIGGER injected_crash AFTER UPDATE ON ${LIVE}.projection_checkpoints FOR EACH STATEMENT EXECUTE FUNCTION public.injected_crash();
+      CREATE TRIGGER injected_crash AFTER INSERT OR UPDATE OR DELETE ON ${LIVE}.projection_bulk_progress FOR EACH STATEMENT EXECUTE FUNCTION public.injected_crash();`);
   }, 120_000);
   afterAll(async () => {
     await db.drop();
@@ -157,7 +163,7 @@ describe('projection property on PostgreSQL: live (batches, restarts, crashes, r
             first = false;
             const [{ base }] = (await db.pool.query<{ base: string }>(`SELECT last_value::text AS base FROM public.crash_seq`)).rows as [{ base: string }];
             for (const c of s.crashes) await db.pool.query('INSERT INTO public.crash_plan VALUES ($1)', [BigInt(base) + BigInt(c)]);
-            await project(LIVE, s.batchSize, s.stopAfter);
+            await project(LIVE, s.batchSize, s.stopAfter, s.bulkChunk);
             await db.pool.query('DELETE FROM public.crash_plan'); // crashes planned past this segment's transactions lapse
             if (s.rewind !== undefined)
               await db.pool.query(`UPDATE ${LIVE}.projection_checkpoints SET position = floor(position * $1::numeric)`, [s.rewind]);

@@ -53,6 +53,14 @@ export interface ReadAllOptions {
   readonly filter?: AllFilter;
 }
 
+export interface ReadAllByStreamOptions {
+  /** Inclusive bound: only events at or before this global position (a head taken earlier). */
+  readonly upTo: GlobalPosition;
+  /** Exclusive keyset start: only streams whose id sorts after this one (resuming). */
+  readonly afterStream?: string;
+  readonly filter?: AllFilter;
+}
+
 export interface SubscribeToAllOptions {
   /** Exclusive checkpoint: deliver events strictly after it. Default: from the very start. */
   readonly after?: GlobalPosition;
@@ -86,6 +94,13 @@ export interface EventStore {
   appendToStreams?(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
   readStream(streamId: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
+  /**
+   * Optional: every event at or before `upTo`, ordered by stream id (in the store's own, stable
+   * order: resuming with `afterStream` continues it), then revision — each stream contiguous. For bulk rebuilds, which then fold one stream
+   * at a time and write each read-model row once. `upTo` must be a position every reader of
+   * all can already see (a `headPosition()`), so the set is fixed. Bounded memory, like `readAll`.
+   */
+  readAllByStream?(options: ReadAllByStreamOptions): AsyncIterable<RecordedEvent>;
   subscribeToAll(options?: SubscribeToAllOptions): AllSubscription;
   /** Position of the last event a reader of all can safely see now (for lag reporting). */
   headPosition(): Promise<GlobalPosition>;

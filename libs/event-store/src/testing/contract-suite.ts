@@ -495,6 +495,36 @@ export function describeEventStoreContract(
       });
     });
 
+    describe('readAllByStream (optional: bulk rebuilds)', () => {
+      it('reads every event up to a position, stream by stream in revision order, resumable after a stream', async () => {
+        const s = store();
+        const byStream = s.readAllByStream?.bind(s);
+        if (!byStream) {
+          // The capability is optional: an adapter without it leaves it undefined (callers fall back).
+          expect(s.readAllByStream).toBeUndefined();
+          return;
+        }
+        const first = { c: things(2), a: things(3), b: things(1, 'OtherThingHappened') };
+        await s.appendToStream(stream('bs-c'), first.c);
+        await s.appendToStream(stream('bs-a'), first.a.slice(0, 2));
+        await s.appendToStream(stream('bs-b'), first.b);
+        const upTo = (await s.appendToStream(stream('bs-a'), first.a.slice(2))).position;
+        // After the bound: neither a new stream nor a new revision of an old one is read.
+        const later = (await s.appendToStream(stream('bs-a'), things(2))).position;
+        await s.appendToStream(stream('bs-0'), things(1));
+        await visible(later);
+        const filter = { streamPrefixes: [stream('bs-')] };
+        const all = await collect(byStream({ upTo, filter }));
+        expect(ids(all)).toEqual(ids([...first.a, ...first.b, ...first.c]));
+        expect(all.map((e) => `${e.streamId}@${e.revision}`)).toEqual([
+          `${stream('bs-a')}@0`, `${stream('bs-a')}@1`, `${stream('bs-a')}@2`, `${stream('bs-b')}@0`, `${stream('bs-c')}@0`, `${stream('bs-c')}@1`,
+        ]);
+        for (const e of all) expect(e.globalPosition).toBeLessThanOrEqual(upTo);
+        expect(ids(await collect(byStream({ upTo, filter, afterStream: stream('bs-a') })))).toEqual(ids([...first.b, ...first.c]));
+        expect(ids(await collect(byStream({ upTo, filter: { ...filter, eventTypes: ['OtherThingHappened'] } })))).toEqual(ids(first.b));
+      });
+    });
+
     describe('subscribeToAll', () => {
       it('catches up, turns live, and delivers each event once in global order', async () => {
         const history = things(5);

@@ -23,6 +23,15 @@ export interface WriterIdentity {
 /** How the runner treats a failure: retry with backoff, re-sync leases, or give up. */
 export type FailureKind = 'transient' | 'fenced' | 'fatal';
 
+/**
+ * An unfinished bulk pass (ProjectionRunner's bulk catch-up): every event at or before `upTo`
+ * is being applied stream by stream; the streams up to `afterStream` (inclusive) are done.
+ */
+export interface BulkProgress {
+  readonly upTo: GlobalPosition;
+  readonly afterStream: string | null;
+}
+
 /** One batch's transaction: the read-model repositories and the checkpoint, committed together. */
 export interface ProjectionTransaction<R> {
   readonly repositories: R;
@@ -38,6 +47,8 @@ export interface ProjectionTransaction<R> {
   flush?(): Promise<void>;
   /** Moves the partitions' checkpoints to `position` (never backwards). */
   saveCheckpoints(projection: string, partitions: readonly number[], position: GlobalPosition): Promise<void>;
+  /** Optional (bulk catch-up): records how far the bulk pass got, or clears it (null) when it ends. */
+  saveBulkProgress?(projection: string, progress: BulkProgress | null): Promise<void>;
 }
 
 /**
@@ -51,5 +62,7 @@ export interface ProjectionStore<R> {
   loadCheckpoints(projection: string, partitions: readonly number[]): Promise<Map<number, GlobalPosition>>;
   /** Runs `work` in one transaction; commits if it resolves, rolls back if it throws. */
   transaction<T>(work: (tx: ProjectionTransaction<R>) => Promise<T>): Promise<T>;
+  /** Optional (bulk catch-up): the projection's unfinished bulk pass, if any. With saveBulkProgress. */
+  loadBulkProgress?(projection: string): Promise<BulkProgress | null>;
   classifyFailure(error: unknown): FailureKind;
 }

@@ -1,8 +1,8 @@
 import type { EventStore, GlobalPosition, RecordedEvent } from '@c360/event-store';
-import type { ProjectionDefinition, StreamReader } from '../definition/projection-definition';
+import type { CustomerEvents, ProjectionDefinition, StreamReader } from '../definition/projection-definition';
 import { isFencedError, ProjectionError, ProjectionErrorCode } from '../errors';
 import type { PartitionAssigner } from '../partitioning/partition-assigner';
-import type { FailureKind, PartitionLease, ProjectionStore } from '../ports/projection-store.port';
+import type { BulkProgress, FailureKind, PartitionLease, ProjectionStore } from '../ports/projection-store.port';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { BatchReader, type BatchLimits, type ReadBatch } from './batch-reader';
 import { groupByCustomer } from './grouping';
@@ -56,7 +56,28 @@ export function eventStoreLagProbe(eventStore: EventStore): LagProbe {
   };
 }
 
+/**
+ * Bulk catch-up. A projection that starts from nothing (every checkpoint at 0) with at least
+ * `minEvents` of its events in the store applies the history up to the current head stream by
+ * stream — each customer's events in one `apply`, so each row is read and written once instead
+ * of once per batch it appears in — in transactions of about `chunkEvents` events, each saving
+ * how far it got (a crashed pass resumes from there). The last one moves every checkpoint to
+ * that head; the subscription goes on from it. Only while this worker owns every partition, and
+ * only with EventStore.readAllByStream and ProjectionStore.loadBulkProgress/saveBulkProgress;
+ * otherwise the runner replays in global order, which is always correct: `apply` skips what a
+ * row already holds. Requires `identity` to be the stream's owner (one customer per stream),
+ * since apply gets a customer's events in stream order, not interleaved with other customers'.
+ */
+export interface BulkCatchUpOptions {
+  /** 0 disables bulk catch-up. */
+  readonly minEvents: number;
+  /** Events per transaction (a stream is split only when it alone is longer). Default 4,000. */
+  readonly chunkEvents?: number;
+}
+
 export interface ProjectionRunnerOptions<R> {
+  /** Default: no bulk catch-up. */
+  readonly bulk?: BulkCatchUpOptions;
   /** Default: eventStoreLagProbe(eventStore). */
   readonly lagProbe?: LagProbe;
   readonly definition: ProjectionDefinition<R>;
@@ -284,10 +305,15 @@ export class ProjectionRunner<R> {
     }
     this.checkpoints = await store.loadCheckpoints(definition.name, [...owned.keys()]);
     this.lastPersistedAt = Date.now();
+    const bulk = await this.runBulk(owned, version);
+    if (bulk === 'interrupted') return this.bulkCommitted;
     const from = this.position() ?? 0n;
     const subscription = eventStore.subscribeToAll({ after: from, filter: { eventTypes: definition.eventTypes } });
     const reader = new BatchReader(subscription[Symbol.asyncIterator]());
-    if (this.state !== 'live') this.setState('catching-up');
+    // Already at the head (nothing to read): live now — otherwise only a drained batch says so,
+    // and a runner that starts caught up would report catching-up until the next event.
+    if ((await eventStore.headPosition()) <= from) this.setState('live');
+    else if (this.state !== 'live') this.setState('catching-up');
     let committed = false;
     let size = this.limits.maxSize;
     let reading: Promise<ReadBatch> | undefined = reader.next({ ...this.limits, maxSize: size }, this.wake);
@@ -318,6 +344,139 @@ export class ProjectionRunner<R> {
       reader.discard();
       await subscription.stop().catch(() => undefined);
       await reading?.catch(() => undefined);
+    }
+  }
+
+  /** Whether the last bulk pass committed anything (runPipeline's return after an interrupted pass). */
+  private bulkCommitted = false;
+
+  /**
+   * The bulk catch-up (BulkCatchUpOptions): 'skipped' when it does not apply, 'done' when the
+   * checkpoints now stand at its head, 'interrupted' on stop, pause or a change of partitions
+   * (its progress is saved; the next pipeline resumes it).
+   */
+  private async runBulk(owned: ReadonlyMap<number, PartitionLease>, version: number): Promise<'skipped' | 'done' | 'interrupted'> {
+    const { bulk, eventStore, store, definition, assigner, partitionCount } = this.options;
+    this.bulkCommitted = false;
+    const readByStream = eventStore.readAllByStream?.bind(eventStore);
+    const saveProgress = (tx: { saveBulkProgress?: (p: string, b: BulkProgress | null) => Promise<void> }, progress: BulkProgress | null): Promise<void> => {
+      if (!tx.saveBulkProgress) throw new ProjectionError(ProjectionErrorCode.InvalidOptions, 'the projection store cannot save bulk progress');
+      return tx.saveBulkProgress(definition.name, progress);
+    };
+    if (!bulk || bulk.minEvents <= 0 || !readByStream || !store.loadBulkProgress) return 'skipped';
+    if (owned.size !== partitionCount) return 'skipped';
+    let progress = await store.loadBulkProgress(definition.name);
+    if ((this.position() ?? 0n) !== 0n) {
+      // Checkpoints moved on without the pass (another worker replayed in global order): stale.
+      if (progress) await store.transaction((tx) => saveProgress(tx, null));
+      return 'skipped';
+    }
+    if (!progress) {
+      const probe = this.options.lagProbe ?? eventStoreLagProbe(eventStore);
+      const sample = await probe.sample(0n, definition.eventTypes, bulk.minEvents);
+      if (sample.events < bulk.minEvents) return 'skipped';
+      // The store's head, not the probe's: every event at or before it is visible to all readers.
+      const upTo = await eventStore.headPosition();
+      if (upTo === 0n) return 'skipped';
+      progress = { upTo, afterStream: null };
+    }
+    const { upTo } = progress;
+    const chunkMax = Math.max(1, bulk.chunkEvents ?? 4_000);
+    const partitions = [...owned.keys()];
+    const writer = { workerId: this.options.workerId, leases: [...owned.values()], fenced: assigner.fenced };
+    this.setState('catching-up');
+
+    /**
+     * One chunk's transaction. Chunks are pipelined: while one commits (the database's work) the
+     * next is folded (ours). Their customers are disjoint, and each waits for the one before to
+     * commit before it records progress, so progress only ever names streams that are committed.
+     */
+    const commit = async (chunk: readonly CustomerEvents[], after: string | null, final: boolean, previous: Promise<void>): Promise<void> => {
+      const events = chunk.reduce((n, c) => n + c.events.length, 0);
+      await this.options.hooks?.beforeTransaction?.({ events, customers: chunk.length });
+      await store.transaction(async (tx) => {
+        await tx.assertLeases(definition.name, writer);
+        const context = { repositories: tx.repositories, streams: this.streams, batchEnd: upTo };
+        if (chunk.length > 0) await definition.prepare?.(chunk, context);
+        for (const customer of chunk) await definition.apply(customer, context);
+        await tx.flush?.();
+        await previous;
+        if (final) {
+          await saveProgress(tx, null);
+          await tx.saveCheckpoints(definition.name, partitions, upTo);
+        } else await saveProgress(tx, { upTo, afterStream: after });
+      });
+      if (final) this.advance(partitions, upTo);
+      this.lastPersistedAt = Date.now();
+      this.bulkCommitted = true;
+      this.appliedEvents += events;
+      this.committedBatches++;
+      this.rate.add(events);
+      this.emit({ kind: 'committed', events, customers: chunk.length, position: final ? upTo.toString() : (this.position() ?? 0n).toString() });
+    };
+
+    const iterator = readByStream({ upTo, afterStream: progress.afterStream ?? undefined, filter: { eventTypes: definition.eventTypes } })[Symbol.asyncIterator]();
+    let chunk: CustomerEvents[] = [];
+    let inChunk = new Set<string>();
+    let chunkEvents = 0;
+    /** The last stream whose events are all in committed or pending chunks. */
+    let doneStream = progress.afterStream;
+    let current: { streamId: string; customerId: string; events: RecordedEvent[] } | undefined;
+    const close = (): void => {
+      if (current && current.events.length > 0) {
+        chunk.push({ customerId: current.customerId, events: current.events });
+        inChunk.add(current.customerId);
+      }
+    };
+    /** The last chunk's commit, in flight. */
+    let inFlight: Promise<void> = Promise.resolve();
+    const flushChunk = async (after: string | null): Promise<void> => {
+      const previous = inFlight;
+      inFlight = commit(chunk, after, false, previous);
+      inFlight.catch(() => undefined); // surfaces where it is awaited
+      chunk = [];
+      inChunk = new Set();
+      chunkEvents = 0;
+      await previous; // at most two chunks in flight
+    };
+    try {
+      for (;;) {
+        if (this.stopRequested || this.pauseRequested || assigner.version !== version) {
+          await inFlight;
+          return 'interrupted';
+        }
+        const next = await iterator.next();
+        if (next.done) break;
+        const event = next.value;
+        const customerId = definition.identity(event);
+        if (current && (event.streamId !== current.streamId || customerId !== current.customerId)) {
+          close();
+          if (event.streamId !== current.streamId) doneStream = current.streamId;
+          current = undefined;
+          if (chunkEvents >= chunkMax) await flushChunk(doneStream);
+        }
+        if (customerId === null) continue;
+        // One group per customer per transaction: apply sees each customer once, in stream order.
+        if (!current && inChunk.has(customerId)) await flushChunk(doneStream);
+        current ??= { streamId: event.streamId, customerId, events: [] };
+        current.events.push(event);
+        chunkEvents++;
+        if (current.events.length >= chunkMax) {
+          // A stream longer than a chunk: what it has so far goes now (apply is incremental);
+          // the saved progress stays before this stream, whose start a resume re-reads (skipped).
+          close();
+          current = { ...current, events: [] };
+          inChunk.delete(customerId);
+          await flushChunk(doneStream);
+        }
+      }
+      close();
+      current = undefined;
+      await commit(chunk, null, true, inFlight);
+      return 'done';
+    } finally {
+      await inFlight.catch(() => undefined); // never leave a transaction behind
+      await iterator.return?.().catch(() => undefined);
     }
   }
 

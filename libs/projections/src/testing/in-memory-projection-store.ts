@@ -8,6 +8,7 @@ import type {
 import { FencedError } from '../errors';
 import type { LeaseStore, LeaseTiming } from '../ports/lease-store.port';
 import type {
+  BulkProgress,
   FailureKind,
   PartitionLease,
   ProjectionStore,
@@ -23,6 +24,7 @@ export class TransientTestError extends Error {
 interface Tables {
   customers: Map<string, Customer360Record>;
   checkpoints: Map<string, GlobalPosition>;
+  bulk: Map<string, BulkProgress>;
 }
 
 interface LeaseRow {
@@ -106,7 +108,7 @@ export class InMemoryLeaseStore implements LeaseStore {
  * serialised like row locks would, fencing against an InMemoryLeaseStore.
  */
 export class InMemoryProjectionStore implements ProjectionStore<Customer360Repositories> {
-  private tables: Tables = { customers: new Map(), checkpoints: new Map() };
+  private tables: Tables = { customers: new Map(), checkpoints: new Map(), bulk: new Map() };
   private queue: Promise<unknown> = Promise.resolve();
   private failures: Array<() => Error> = [];
   committedTransactions = 0;
@@ -143,9 +145,13 @@ export class InMemoryProjectionStore implements ProjectionStore<Customer360Repos
     return new Map(partitions.map((p) => [p, this.tables.checkpoints.get(`${projection}/${p}`) ?? 0n]));
   }
 
+  async loadBulkProgress(projection: string): Promise<BulkProgress | null> {
+    return this.tables.bulk.get(projection) ?? null;
+  }
+
   transaction<T>(work: (tx: ProjectionTransaction<Customer360Repositories>) => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
-      const draft: Tables = { customers: new Map(this.tables.customers), checkpoints: new Map(this.tables.checkpoints) };
+      const draft: Tables = { customers: new Map(this.tables.customers), checkpoints: new Map(this.tables.checkpoints), bulk: new Map(this.tables.bulk) };
       const repo: Customer360Repository = {
         load: async (id) => {
           const row = draft.customers.get(id);
@@ -170,6 +176,10 @@ export class InMemoryProjectionStore implements ProjectionStore<Customer360Repos
             const current = draft.checkpoints.get(key) ?? 0n;
             if (position > current) draft.checkpoints.set(key, position);
           }
+        },
+        saveBulkProgress: async (projection, progress) => {
+          if (progress === null) draft.bulk.delete(projection);
+          else draft.bulk.set(projection, progress);
         },
       };
       const result = await work(tx);

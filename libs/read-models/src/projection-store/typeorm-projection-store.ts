@@ -5,6 +5,7 @@ import {
   ProjectionErrorCode,
   type Customer360Repositories,
   type DerivedRepositories,
+  type BulkProgress,
   type FailureKind,
   type ProjectionStore,
   type ProjectionTransaction,
@@ -92,6 +93,15 @@ export class TypeOrmProjectionStore implements ProjectionStore<ReadModelReposito
     return new Map(partitions.map((p) => [p, found.get(p) ?? 0n]));
   }
 
+  async loadBulkProgress(projection: string): Promise<BulkProgress | null> {
+    const rows = await this.dataSource.query<Array<{ up_to: string; after_stream: string | null }>>(
+      `SELECT up_to::text AS up_to, after_stream FROM ${this.schema}.projection_bulk_progress WHERE projection = $1`,
+      [projection],
+    );
+    const row = rows[0];
+    return row ? { upTo: BigInt(row.up_to), afterStream: row.after_stream } : null;
+  }
+
   transaction<T>(work: (tx: ProjectionTransaction<ReadModelRepositories>) => Promise<T>): Promise<T> {
     return this.dataSource.transaction('READ COMMITTED', async (manager) => {
       const t = this.timeouts;
@@ -138,6 +148,17 @@ export class TypeOrmProjectionStore implements ProjectionStore<ReadModelReposito
           `UPDATE ${s}.projection_checkpoints SET position = GREATEST(position, $3::numeric), updated_at = now()
             WHERE projection = $1 AND partition = ANY($2::int[])`,
           [projection, [...partitions], position.toString()],
+        );
+      },
+      async saveBulkProgress(projection: string, progress: BulkProgress | null): Promise<void> {
+        if (progress === null) {
+          await manager.query(`DELETE FROM ${s}.projection_bulk_progress WHERE projection = $1`, [projection]);
+          return;
+        }
+        await manager.query(
+          `INSERT INTO ${s}.projection_bulk_progress (projection, up_to, after_stream) VALUES ($1, $2::numeric, $3)
+           ON CONFLICT (projection) DO UPDATE SET up_to = EXCLUDED.up_to, after_stream = EXCLUDED.after_stream, updated_at = now()`,
+          [projection, progress.upTo.toString(), progress.afterStream],
         );
       },
     };

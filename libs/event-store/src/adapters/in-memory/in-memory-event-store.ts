@@ -8,6 +8,7 @@ import type {
   AppendResult,
   EventStore,
   ExpectedRevision,
+  ReadAllByStreamOptions,
   ReadAllOptions,
   ReadStreamOptions,
   SubscribeToAllOptions,
@@ -154,6 +155,21 @@ export class InMemoryEventStore implements EventStore {
       if (!entry || !matchesAllFilter(entry.streamId, entry.stored.type, options.filter)) continue;
       yield this.recorded(entry);
       if (++count >= max) return;
+    }
+  }
+
+  async *readAllByStream(options: ReadAllByStreamOptions): AsyncIterable<RecordedEvent> {
+    this.assertOpen();
+    const upTo = options.upTo;
+    const after = options.afterStream;
+    const ids = [...this.streams.keys()].filter((id) => after === undefined || id > after).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const id of ids) {
+      for (const index of this.streams.get(id) ?? []) {
+        const entry = this.log[index];
+        // Positions are index + 1: at or before upTo means index < upTo.
+        if (!entry || BigInt(index) >= upTo) continue;
+        if (matchesAllFilter(entry.streamId, entry.stored.type, options.filter)) yield this.recorded(entry);
+      }
     }
   }
 

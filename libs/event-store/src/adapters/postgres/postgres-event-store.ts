@@ -9,6 +9,7 @@ import type {
   AppendResult,
   EventStore,
   ExpectedRevision,
+  ReadAllByStreamOptions,
   ReadAllOptions,
   ReadStreamOptions,
   StreamAppend,
@@ -91,6 +92,7 @@ export class PostgresEventStore implements EventStore {
     append: string;
     appendMany: string;
     readAll: string;
+    byStream: string;
     head: string;
     forwards: string;
     backwards: string;
@@ -111,12 +113,10 @@ export class PostgresEventStore implements EventStore {
     const s = this.schema;
     this.sql = {
       append: `SELECT next_revision, last_transaction_id, last_seq, written FROM ${s}.append_events($1, $2, $3::jsonb)`,
-      // One statement, so one transaction: append_events per stream, in the order given. The
-      // events' ord values run on across the streams, so (transaction id, seq) stays unique.
-      appendMany: `SELECT a.i::int AS i, r.next_revision, r.last_transaction_id, r.last_seq, r.written
-        FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS a(x, i)
-        CROSS JOIN LATERAL ${s}.append_events(a.x->>'stream_id', a.x->>'expected', a.x->'events') AS r
-        ORDER BY a.i`,
+      // One statement, so one transaction: every stream's lock first, then append_events per
+      // stream in the order given (migration 004). The events' ord values run on across the
+      // streams, so (transaction id, seq) stays unique.
+      appendMany: `SELECT m.i, m.next_revision, m.last_transaction_id, m.last_seq, m.written FROM ${s}.append_events_many($1::jsonb) AS m`,
       // The LEFT JOIN keeps one row even when no event qualifies, so the horizon always comes back.
       readAll: `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
         SELECT h.xmin::text AS horizon, p.* FROM h LEFT JOIN LATERAL (
@@ -127,6 +127,14 @@ export class PostgresEventStore implements EventStore {
              AND ($4::text[] IS NULL OR e.stream_id ^@ ANY($4::text[]))
            ORDER BY e.transaction_id, e.seq
            LIMIT $5) p ON true`,
+      // Keyset over the (stream_id, revision) unique index, in the index's own collation.
+      byStream: `SELECT ${EVENT_COLUMNS} FROM ${s}.events e
+           WHERE (e.stream_id, e.revision) > ($1::text, $2::bigint)
+             AND (e.transaction_id, e.seq) <= ($3::xid8, $4::int)
+             AND ($5::text[] IS NULL OR e.type = ANY($5::text[]))
+             AND ($6::text[] IS NULL OR e.stream_id ^@ ANY($6::text[]))
+           ORDER BY e.stream_id, e.revision
+           LIMIT $7`,
       head: `SELECT e.transaction_id::text AS transaction_id, e.seq FROM ${s}.events e
               WHERE e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
               ORDER BY e.transaction_id DESC, e.seq DESC LIMIT 1`,
@@ -293,6 +301,30 @@ export class PostgresEventStore implements EventStore {
       // A short page means the reader reached the horizon: "all" ends there, for now.
       if (page.events.length < limit) return;
       after = page.scannedUpTo;
+    }
+  }
+
+  async *readAllByStream(options: ReadAllByStreamOptions): AsyncGenerator<RecordedEvent> {
+    const { transactionId, seq } = decodePosition(options.upTo);
+    const upToSeq = BigInt(seq) > 2147483647n ? 2147483647 : Number(seq);
+    const limit = Math.max(this.pageSize, 2_000);
+    let stream = options.afterStream ?? '';
+    let revision = options.afterStream === undefined ? -1 : Number.MAX_SAFE_INTEGER;
+    for (;;) {
+      const rows = await this.query<EventRow>(this.sql.byStream, [
+        stream,
+        revision,
+        transactionId,
+        upToSeq,
+        nonEmpty(options.filter?.eventTypes),
+        nonEmpty(options.filter?.streamPrefixes),
+        limit,
+      ]);
+      for (const row of rows) yield this.toRecorded(row);
+      const last = rows[rows.length - 1];
+      if (rows.length < limit || !last) return;
+      stream = last.stream_id;
+      revision = Number(last.revision);
     }
   }
 
