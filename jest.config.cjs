@@ -21,6 +21,7 @@ const common = {
     '^@c360/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
   },
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.cache/'],
+  setupFiles: ['<rootDir>/libs/testing/src/quiet-nest-logger.ts'],
 };
 module.exports = {
   // testTimeout is a global option (ignored inside projects): unit tests are fast anyway.

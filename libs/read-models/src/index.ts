@@ -10,7 +10,7 @@ export * from './digest';
 export * from './entities/projection-checkpoint.entity';
 export * from './entities/projection-lease.entity';
 export * from './entities/customer-360.entity';
-export { READ_MODEL_MIGRATIONS, ReadModelsInit1764320000000, SegmentsChurn1764400000000 } from './migrations/index';
+export { DerivedOutboxTrace1764700000000, READ_MODEL_MIGRATIONS, ReadModelsInit1764320000000, SegmentsChurn1764400000000 } from './migrations/index';
 export * from './customer-360/customer-360.typeorm-repository';
 export * from './projection-store/typeorm-projection-store';
 export * from './projection-store/postgres-lease-store';

@@ -61,6 +61,8 @@ export class SegmentSweeper {
     const domain = this.options.domain ?? DEFAULT_DOMAIN_CONFIG;
     const topic = this.options.topic ?? DEFAULT_DERIVED_TOPIC;
     const cause = `segment-sweep@${now}`;
+    // Caused by the clock, not by an event: the sweep starts a trace that its derived events carry.
+    const trace = this.options.newTrace?.();
     const limit = pageSizeOf(this.options);
     let after: string | null = null;
     const totals = { customers: 0, evaluated: 0, entered: 0, left: 0 };
@@ -91,7 +93,7 @@ export class SegmentSweeper {
           }));
           totals.entered += step.transitions.filter((t) => t.change === 'entered').length;
           totals.left += step.transitions.filter((t) => t.change === 'left').length;
-          await persistMembership(tx, c.customerId, initial, step.members, history, topic);
+          await persistMembership(tx, c.customerId, initial, step.members, history, topic, () => trace);
           await tx.churn.setSweptAt(c.customerId, now);
         }
         totals.customers += page.length;

@@ -23,6 +23,7 @@ import {
   type ProjectionDefinition,
   type StreamReader,
 } from '../definition/projection-definition';
+import { derivedTraceOf } from '../derived/derived-events';
 import type { CustomerStep, DerivedView } from '../derived/derived-view';
 import type {
   Customer360Record,
@@ -39,6 +40,12 @@ export interface Customer360ProjectionOptions {
 /** customer-360 with the views derived from it (segments, churn flags) in the same transaction. */
 export interface Customer360WithDerivedOptions<D> extends Customer360ProjectionOptions {
   readonly derived: readonly DerivedView<D>[];
+}
+
+/** The state after `event`, its id as the cause, and the trace it was stored with (handed on to derived events). */
+function stepOf(state: Customer360State, event: RecordedEvent): CustomerStep {
+  const trace = derivedTraceOf(event.metadata);
+  return trace === undefined ? { state, cause: event.eventId } : { state, cause: event.eventId, trace };
 }
 
 /** The customer an event belongs to: the owner of its stream. */
@@ -134,7 +141,7 @@ export function customer360Projection<D>(
       if (requiresRefold(next, event)) refold = true;
       else {
         next = evolve(next, event);
-        steps.push({ state: next, cause: event.eventId });
+        steps.push(stepOf(next, event));
       }
     }
     let replace = false;
@@ -146,7 +153,7 @@ export function customer360Projection<D>(
       const refolded = await refoldCustomerSteps(customerId, streams, () => true);
       next = refolded.final;
       steps.length = 0;
-      for (const s of refolded.steps) steps.push({ state: s.state, cause: s.event.eventId });
+      for (const s of refolded.steps) steps.push(stepOf(s.state, s.event));
       replace = true;
     }
     const record = toCustomer360Record(next, options);

@@ -1,6 +1,7 @@
 import { churnConfigOverridesErrors, evaluationTime, type ChurnConfigOverrides } from '@c360/customer-domain';
 import { evaluateAndPersistChurn } from './churn.view';
 import { DerivedError, DerivedErrorCode } from './derived.errors';
+import type { DerivedTrace } from './derived.ports';
 import type { ChurnRuleRecord, CustomerPageQuery, DerivedStore, DerivedTransaction } from './derived-store.port';
 import { nowOf, pageSizeOf, type DerivedServiceOptions } from './derived-services.options';
 
@@ -13,7 +14,7 @@ export interface ChurnPassResult {
 /**
  * Pages through customers (current customer_360 state, rows locked per page) and re-evaluates
  * their churn flags at the time `at` gives, with `cause` naming the pass (history and event
- * ids stay exactly once if a pass is repeated).
+ * ids stay exactly once if a pass is repeated) and `trace`, if any, carried by the derived events.
  */
 export async function churnPass(
   store: DerivedStore,
@@ -22,6 +23,7 @@ export async function churnPass(
   cause: string,
   at: (state: Parameters<typeof evaluationTime>[0], sweptAt: string | null) => string | null,
   afterEach?: (tx: DerivedTransaction, customerId: string, changed: boolean, at: string) => Promise<void>,
+  trace?: DerivedTrace,
 ): Promise<ChurnPassResult> {
   const limit = pageSizeOf(options);
   let after: string | null = null;
@@ -37,7 +39,7 @@ export async function churnPass(
         const before = await tx.churn.openFlagsOf(c.customerId);
         await evaluateAndPersistChurn(
           tx,
-          { customerId: c.customerId, steps: [{ state: c.state, at: when, cause }], currentRiskScore: c.churnRiskScore },
+          { customerId: c.customerId, steps: [{ state: c.state, at: when, cause, trace }], currentRiskScore: c.churnRiskScore },
           options,
         );
         const afterFlags = await tx.churn.openFlagsOf(c.customerId);
@@ -126,6 +128,8 @@ export class ChurnSweeper {
           // The watermark keeps a late event from evaluating this customer before the sweep's time.
           if (changed) await tx.churn.setSweptAt(customerId, at);
         },
+        // Caused by the clock, not by an event: the sweep starts a trace of its own.
+        this.options.newTrace?.(),
       ),
     );
   }

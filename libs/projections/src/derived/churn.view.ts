@@ -10,7 +10,7 @@ import {
   type DomainConfig,
 } from '@c360/customer-domain';
 import { churnMessage, flagIdOf } from './derived-events';
-import type { ChurnFlagChanges, DerivedRepositories, OutboxMessage, StoredChurnFlag } from './derived.ports';
+import type { ChurnFlagChanges, DerivedRepositories, DerivedTrace, OutboxMessage, StoredChurnFlag } from './derived.ports';
 import type { DerivedView } from './derived-view';
 
 export const CHURN_VIEW = 'churn-flags';
@@ -24,7 +24,8 @@ export interface ChurnViewOptions {
 
 export interface ChurnEvaluationInput {
   readonly customerId: string;
-  readonly steps: readonly { readonly state: Customer360State; readonly at: string; readonly cause: string }[];
+  /** `trace`: the cause's trace, carried by the derived events the step produces. */
+  readonly steps: readonly { readonly state: Customer360State; readonly at: string; readonly cause: string; readonly trace?: DerivedTrace }[];
   /** Score currently in customer_360 (the column is rewritten only when it differs). */
   readonly currentRiskScore: number | null;
   /** Recompute from scratch: the customer's flags are deleted first (after a merge re-fold). */
@@ -83,7 +84,7 @@ export async function evaluateAndPersistChurn(
           ruleVersion: rules.version,
           riskScore: result.riskScore,
           revision,
-        }),
+        }, step.trace),
       );
     }
     for (const f of result.cleared) {
@@ -102,7 +103,7 @@ export async function evaluateAndPersistChurn(
           ruleVersion: prior.ruleVersion,
           riskScore: result.riskScore,
           revision,
-        }),
+        }, step.trace),
       );
     }
     open = next;
@@ -142,7 +143,7 @@ export function churnView(options: ChurnViewOptions = {}): DerivedView<DerivedRe
       const sweptAt = await repositories.churn.sweptAt(change.customerId);
       const steps = change.steps.flatMap((s) => {
         const at = evaluationTime(s.state, sweptAt);
-        return at === null ? [] : [{ state: s.state, at, cause: s.cause }];
+        return at === null ? [] : [{ state: s.state, at, cause: s.cause, trace: s.trace }];
       });
       if (steps.length === 0) return;
       await evaluateAndPersistChurn(repositories, { customerId: change.customerId, steps, currentRiskScore: change.savedRiskScore, replace: change.replace }, options);

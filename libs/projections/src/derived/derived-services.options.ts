@@ -1,4 +1,5 @@
 import type { ChurnConfig, DomainConfig } from '@c360/customer-domain';
+import type { DerivedTrace } from './derived.ports';
 
 /** Settings shared by the derived services (from configuration; see DerivedConfig in apps/projector). */
 export interface DerivedServiceOptions {
@@ -11,6 +12,12 @@ export interface DerivedServiceOptions {
   readonly pageSize?: number;
   /** The clock (tests inject one). */
   readonly clock?: () => Date;
+  /**
+   * Starts a new trace for work the clock causes (one per sweep): the derived events a sweep
+   * produces carry it. Apps bind it to @c360/observability; without it those events are stored
+   * without a trace and the outbox relay starts one when it publishes them.
+   */
+  readonly newTrace?: () => DerivedTrace;
 }
 
 export const pageSizeOf = (o: DerivedServiceOptions): number => o.pageSize ?? 200;

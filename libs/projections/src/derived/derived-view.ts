@@ -1,10 +1,13 @@
 import type { Customer360State } from '@c360/customer-domain';
+import type { DerivedTrace } from './derived.ports';
 
 /** One state the customer's view passed through in a batch, and the event that led to it. */
 export interface CustomerStep {
   readonly state: Customer360State;
   /** Id of the event applied (for a re-fold, the batch's last event of the customer). */
   readonly cause: string;
+  /** The trace that event was stored with (its `metadata.trace`), handed on to the derived events it causes. */
+  readonly trace?: DerivedTrace;
 }
 
 /** What changed for one customer in a batch, handed to the derived views after the 360 row is saved. */

@@ -81,6 +81,17 @@ export interface ChurnFlagRepository {
   clear(customerId: string): Promise<void>;
 }
 
+/**
+ * The trace a derived event carries (W3C Trace Context, the shape of a stored event's
+ * `metadata.trace`): the `traceparent` of its cause — the source event's recorded trace, or a
+ * fresh one a clock sweep started — and the correlation id. Plain data here; the outbox relay
+ * parses it strictly and sends a child span of it in the record's headers.
+ */
+export interface DerivedTrace {
+  readonly traceparent: string;
+  readonly correlationId?: string;
+}
+
 /** A derived event waiting in the transactional outbox. */
 export interface OutboxMessage {
   readonly eventId: string;
@@ -88,6 +99,8 @@ export interface OutboxMessage {
   /** Partition key: the customer id (per-customer order downstream). */
   readonly key: string;
   readonly event: DerivedEvent;
+  /** The trace of what caused it (absent: none recorded; the relay starts a new trace). */
+  readonly trace?: DerivedTrace;
 }
 
 /** The transactional outbox: written in the same transaction as the change it announces. */

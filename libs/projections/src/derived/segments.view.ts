@@ -7,7 +7,7 @@ import {
   type DomainConfig,
 } from '@c360/customer-domain';
 import { segmentMessage } from './derived-events';
-import type { DerivedRepositories, MembershipHistoryRow } from './derived.ports';
+import type { DerivedRepositories, DerivedTrace, MembershipHistoryRow } from './derived.ports';
 import type { DerivedView } from './derived-view';
 
 export const SEGMENTS_VIEW = 'segments';
@@ -23,7 +23,9 @@ const same = (a: CurrentMembership, b: CurrentMembership): boolean =>
 
 /**
  * Writes a membership change and its history, and queues the entered/left events in the
- * outbox, all in the caller's transaction (shared by the live view and activations).
+ * outbox, all in the caller's transaction (shared by the live view, activations and the
+ * sweeper). `traceOf` gives the trace of a history row's cause (the event applied, or the
+ * sweep), which its derived event carries.
  */
 export async function persistMembership(
   repositories: Pick<DerivedRepositories, 'segments' | 'outbox'>,
@@ -32,6 +34,7 @@ export async function persistMembership(
   final: readonly CurrentMembership[],
   history: readonly MembershipHistoryRow[],
   topic: string,
+  traceOf: (cause: string) => DerivedTrace | undefined = () => undefined,
 ): Promise<void> {
   const before = new Map(initial.map((m) => [m.segmentId, m]));
   const after = new Set(final.map((m) => m.segmentId));
@@ -50,7 +53,7 @@ export async function persistMembership(
           ruleVersion: h.ruleVersion,
           reason: h.reason,
           revision: h.revision,
-        }),
+        }, traceOf(h.cause)),
       ),
     );
 }
@@ -97,7 +100,9 @@ export function segmentsView(options: SegmentsViewOptions = {}): DerivedView<Der
             cause: step.cause,
           });
       }
-      await persistMembership(repositories, change.customerId, initial, members, history, topic);
+      // History rows are few: look their cause's trace up only for them.
+      const traceOf = (cause: string): DerivedTrace | undefined => change.steps.find((s) => s.cause === cause)?.trace;
+      await persistMembership(repositories, change.customerId, initial, members, history, topic, traceOf);
     },
   };
 }

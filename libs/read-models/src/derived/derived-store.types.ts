@@ -5,6 +5,7 @@ export type {
   CustomerPageQuery,
   CustomerSnapshot,
   DerivedStore,
+  DerivedTrace,
   DerivedTransaction,
   PendingOutboxMessage,
   RuleStatus,

@@ -200,10 +200,17 @@ export class DerivedOutboxTypeOrmRepository implements DerivedOutbox {
   async enqueue(messages: readonly OutboxMessage[]): Promise<void> {
     if (messages.length === 0) return;
     await this.manager.query(
-      `INSERT INTO ${this.schema}.derived_outbox (event_id, topic, key, payload)
-       SELECT m.event_id, m.topic, m.key, m.payload FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[]) WITH ORDINALITY AS m(event_id, topic, key, payload, n)
+      `INSERT INTO ${this.schema}.derived_outbox (event_id, topic, key, payload, trace)
+       SELECT m.event_id, m.topic, m.key, m.payload, m.trace
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS m(event_id, topic, key, payload, trace, n)
        ORDER BY m.n ON CONFLICT (event_id) DO NOTHING`,
-      [messages.map((m) => m.eventId), messages.map((m) => m.topic), messages.map((m) => m.key), messages.map((m) => JSON.stringify(m.event))],
+      [
+        messages.map((m) => m.eventId),
+        messages.map((m) => m.topic),
+        messages.map((m) => m.key),
+        messages.map((m) => JSON.stringify(m.event)),
+        messages.map((m) => (m.trace === undefined ? null : JSON.stringify(m.trace))),
+      ],
     );
   }
 }

@@ -5,6 +5,7 @@ import type {
   CustomerSnapshot,
   DerivedEvent,
   DerivedStore,
+  DerivedTrace,
   DerivedTransaction,
   PendingOutboxMessage,
   RuleStatus,
@@ -251,12 +252,19 @@ export class TypeOrmDerivedStore implements DerivedStore {
       },
       outboxRelay: {
         claim: async (limit): Promise<PendingOutboxMessage[]> => {
-          const rows = await q<{ seq: string; event_id: string; topic: string; key: string; payload: DerivedEvent }>(
-            `SELECT seq::text AS seq, event_id::text AS event_id, topic, key, payload FROM ${s}.derived_outbox
+          const rows = await q<{ seq: string; event_id: string; topic: string; key: string; payload: DerivedEvent; trace: DerivedTrace | null }>(
+            `SELECT seq::text AS seq, event_id::text AS event_id, topic, key, payload, trace FROM ${s}.derived_outbox
               WHERE sent_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
             [limit],
           );
-          return rows.map((r) => ({ seq: r.seq, eventId: r.event_id, topic: r.topic, key: r.key, event: r.payload }));
+          return rows.map((r) => ({
+            seq: r.seq,
+            eventId: r.event_id,
+            topic: r.topic,
+            key: r.key,
+            event: r.payload,
+            ...(r.trace === null ? {} : { trace: r.trace }),
+          }));
         },
         markSent: async (seqs) => {
           if (seqs.length > 0) await q(`UPDATE ${s}.derived_outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [[...seqs]]);

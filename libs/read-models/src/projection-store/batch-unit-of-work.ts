@@ -636,12 +636,14 @@ export class BatchedOutbox implements DerivedOutbox {
 
   async flush(): Promise<void> {
     if (this.messages.length === 0) return;
-    const json = JSON.stringify(this.messages.map((m) => ({ event_id: m.eventId, topic: m.topic, key: m.key, payload: m.event })));
+    const json = JSON.stringify(
+      this.messages.map((m) => ({ event_id: m.eventId, topic: m.topic, key: m.key, payload: m.event, trace: m.trace ?? null })),
+    );
     await this.manager.query(
-      `INSERT INTO ${this.schema}.derived_outbox (event_id, topic, key, payload)
-       SELECT m.event_id, m.topic, m.key, m.payload
-         FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (event_id uuid, topic text, key text, payload jsonb)) WITH ORDINALITY
-              AS m(event_id, topic, key, payload, n)
+      `INSERT INTO ${this.schema}.derived_outbox (event_id, topic, key, payload, trace)
+       SELECT m.event_id, m.topic, m.key, m.payload, m.trace
+         FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (event_id uuid, topic text, key text, payload jsonb, trace jsonb)) WITH ORDINALITY
+              AS m(event_id, topic, key, payload, trace, n)
         ORDER BY m.n ON CONFLICT (event_id) DO NOTHING`,
       [json],
     );

@@ -100,8 +100,8 @@ export async function mergeOutbox(db: Queryable, plan: ShadowPlan): Promise<numb
   const outbox = plan.tables.outbox;
   if (!outbox || !(await existing(db, plan.live, [outbox])).length || !(await existing(db, plan.shadow, [outbox])).length) return 0;
   const r = await db.query(
-    `INSERT INTO ${plan.live}.${outbox} (event_id, topic, key, payload, created_at)
-     SELECT event_id, topic, key, payload, created_at FROM ${plan.shadow}.${outbox} ORDER BY seq
+    `INSERT INTO ${plan.live}.${outbox} (event_id, topic, key, payload, trace, created_at)
+     SELECT event_id, topic, key, payload, trace, created_at FROM ${plan.shadow}.${outbox} ORDER BY seq
      ON CONFLICT (event_id) DO NOTHING`,
   );
   return r.rowCount ?? 0;
