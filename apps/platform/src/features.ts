@@ -5,7 +5,7 @@ import type { ProblemMapper } from '@c360/observability';
 import { GatewayModule } from '../../gateway/src/index';
 import { DirectIngestion, IngestorModule } from '../../ingestor/src/index';
 import { OpsModule, opsErrorToProblem } from '../../projector/src/ops/index';
-import { defaultProjection } from '../../projector/src/projector';
+import { projectorOpsOptions } from '../../projector/src/process/projector-ops-options';
 import { ProjectorModule } from '../../projector/src/projector.module';
 import { QueryApiModule } from '../../query-api/src/index';
 import { AuthProbeModule } from './auth-probe/auth-probe.module';
@@ -64,17 +64,8 @@ export const FEATURE_MODULES: ReadonlyArray<(ctx: PlatformContext) => FeatureMod
   () => AuthProbeModule,
   intakeModules,
   projectorModules,
-  (ctx) =>
-    OpsModule.forRoot({
-      databaseUrl: ctx.databaseUrl,
-      readModelSchema: ctx.settings.projector.readModelSchema,
-      eventStoreSchema: ctx.settings.projector.eventStoreSchema,
-      definitions: [defaultProjection(ctx.settings.derived)],
-      eventStore: ctx.resources.eventStore,
-      defaultPartitions: ctx.settings.projector.partitions,
-      batch: { maxSize: ctx.settings.projector.batchSize, maxLatencyMs: ctx.settings.projector.batchLatencyMs },
-      ...(ctx.config.kafka.brokers ? { kafka: { ...ctx.config.kafka, brokers: ctx.config.kafka.brokers } } : {}),
-    }),
+  // The same ops options as the standalone projector's (one place): on the shared protected store.
+  (ctx) => OpsModule.forRoot(projectorOpsOptions(ctx.config, ctx.settings.projector, ctx.settings.derived, { eventStore: ctx.resources.eventStore })),
   (ctx) =>
     QueryApiModule.forRoot({
       databaseUrl: ctx.databaseUrl,

@@ -1,15 +1,13 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { ReadinessRegistry } from '@c360/observability';
+import { projectionsReadiness } from '../../../projector/src/process/projector-readiness';
 import type { Projector } from '../../../projector/src/projector';
 import { PROJECTOR } from '../../../projector/src/projector.module';
 
-/** States in which a projection is not doing its job (a catching-up projection is fine: it is working). */
-const DOWN_STATES: ReadonlySet<string> = new Set(['stopped', 'failed']);
-
 /**
- * Readiness of the mounted parts that do not report it themselves: the projector (every
- * projection running, none failed). The gateway (intake), ingestor (Kafka consumer) and the
- * database register their own indicators.
+ * Readiness of the mounted parts that do not report it themselves: the projector, with the
+ * standalone projector's indicator (every projection's runner started, none failed or stopped).
+ * The gateway (intake), ingestor (Kafka consumer) and the database register their own indicators.
  */
 @Injectable()
 class ProjectorReadiness implements OnModuleInit {
@@ -19,14 +17,7 @@ class ProjectorReadiness implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.readiness.register({
-      name: 'projector',
-      check: async () => {
-        const status = this.projector.status();
-        const states = Object.fromEntries(status.map((s) => [s.name, s.state]));
-        return { up: status.length > 0 && status.every((s) => !DOWN_STATES.has(s.state)), details: states };
-      },
-    });
+    this.readiness.register(projectionsReadiness(() => this.projector.status()));
   }
 }
 
