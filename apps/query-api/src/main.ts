@@ -6,7 +6,8 @@ import { parseQueryApiConfig, QueryApiConfigError, type QueryApiConfig } from '.
 // The query API as its own process: `node scripts/run-ts.cjs apps/query-api/src/main.ts`.
 // Needs DATABASE_URL (the read models and the event store the projector and ingestor write).
 // With KAFKA_BROKERS, Kafka consistency tokens from the gateway are resolved against the
-// ingestor group's committed offsets. PORT, HOST, JWT_*, C360_MASTER_KEYS and QUERY_* as everywhere.
+// ingestor group's committed offsets. PORT, HOST, JWT_*, C360_MASTER_KEYS and QUERY_* as everywhere;
+// the tier and churn thresholds (TIER_*, CHURN_*) are AppConfig's, the same the projector reads.
 async function main(): Promise<void> {
   let config: AppConfig;
   let queryApi: QueryApiConfig;

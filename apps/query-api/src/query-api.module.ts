@@ -51,7 +51,11 @@ export interface QueryApiModuleOptions {
   readonly kafkaProgress?: KafkaProgressProbe;
   /** The ingestor's consumer group, when it is not the default `${KAFKA_GROUP_PREFIX}.ingestor`. */
   readonly ingestorGroupId?: string;
-  /** The customer-360 projection's options (same as the projector's), for erasure re-folds. */
+  /**
+   * The customer-360 projection's options (same as the projector's), for views (tiers, churn
+   * flags) and erasure re-folds. Default: the thresholds of AppConfig (TIER_*, CHURN_*), which
+   * the projector reads by the same rules.
+   */
   readonly projection?: Customer360ProjectionOptions;
 }
 
@@ -61,6 +65,8 @@ export const QUERY_API_POOL = Symbol('QUERY_API_POOL');
 export const QUERY_API_DATA_SOURCE = Symbol('QUERY_API_DATA_SOURCE');
 export const QUERY_API_EVENT_STORE = Symbol('QUERY_API_EVENT_STORE');
 export const QUERY_API_KAFKA_PROGRESS = Symbol('QUERY_API_KAFKA_PROGRESS');
+/** The domain and churn thresholds the query API computes with (views, re-folds). */
+export const QUERY_API_PROJECTION = Symbol('QUERY_API_PROJECTION');
 
 /** Migrates at start, registers the error mapper, closes what it opened. */
 @Injectable()
@@ -164,10 +170,24 @@ export class QueryApiModule {
             new ConsistencyService(reads, store, { maxWaitMs: config.consistencyMaxWaitMs, pollIntervalMs: config.consistencyPollMs, ...(kafka ? { kafka } : {}) }),
         },
         {
+          provide: QUERY_API_PROJECTION,
+          inject: [APP_CONFIG],
+          useFactory: (app: AppConfig): Required<Customer360ProjectionOptions> => ({
+            domain: options.projection?.domain ?? app.domain,
+            churn: options.projection?.churn ?? app.churn,
+          }),
+        },
+        {
           provide: CustomerViewService,
-          inject: [CustomerReadRepository, RetentionRepository, QUERY_API_EVENT_STORE, ConsistencyService, AuditService],
-          useFactory: (reads: CustomerReadRepository, retention: RetentionRepository, store: ErasableEventStore, consistency: ConsistencyService, audit: AuditService) =>
-            new CustomerViewService(reads, retention, store, consistency, audit, { domain: options.projection?.domain, churn: options.projection?.churn, erasureSchema: config.schema }),
+          inject: [CustomerReadRepository, RetentionRepository, QUERY_API_EVENT_STORE, ConsistencyService, AuditService, QUERY_API_PROJECTION],
+          useFactory: (
+            reads: CustomerReadRepository,
+            retention: RetentionRepository,
+            store: ErasableEventStore,
+            consistency: ConsistencyService,
+            audit: AuditService,
+            projection: Required<Customer360ProjectionOptions>,
+          ) => new CustomerViewService(reads, retention, store, consistency, audit, { ...projection, erasureSchema: config.schema }),
         },
         {
           provide: TimelineService,
@@ -177,8 +197,9 @@ export class QueryApiModule {
         { provide: LookupService, inject: [CustomerReadRepository, AuditService], useFactory: (reads: CustomerReadRepository, audit: AuditService) => new LookupService(reads, audit) },
         {
           provide: ReadModelRefolder,
-          inject: [QUERY_API_DATA_SOURCE, QUERY_API_EVENT_STORE],
-          useFactory: (ds: DataSource, store: ErasableEventStore) => new ReadModelRefolder(ds, config.readModelSchema, store, options.projection),
+          inject: [QUERY_API_DATA_SOURCE, QUERY_API_EVENT_STORE, QUERY_API_PROJECTION],
+          useFactory: (ds: DataSource, store: ErasableEventStore, projection: Required<Customer360ProjectionOptions>) =>
+            new ReadModelRefolder(ds, config.readModelSchema, store, projection),
         },
         {
           provide: ErasureService,

@@ -1,3 +1,4 @@
+import type { ChurnConfig, DomainConfig } from '@c360/customer-domain';
 import type { JWT_ALGORITHMS, LOG_LEVELS, RUN_MODES } from './env-settings';
 
 export type RunMode = (typeof RUN_MODES)[number];
@@ -10,8 +11,16 @@ export interface MasterKey {
   readonly key: Buffer;
 }
 
+/** The domain rules' thresholds (TIER_*, CHURN_*): the same in every process that computes tiers or churn. */
+export interface DomainThresholds {
+  /** Valuation, tier thresholds, profitability. */
+  readonly domain: DomainConfig;
+  /** Churn rule thresholds and weights. */
+  readonly churn: ChurnConfig;
+}
+
 /** The whole configuration of a c360 process: typed, validated, frozen. */
-export interface AppConfig {
+export interface AppConfig extends DomainThresholds {
   readonly runMode: RunMode;
   /** Absolute path; every generated local file (keys, embedded PostgreSQL) lives below it. */
   readonly dataDir: string;
@@ -48,6 +57,10 @@ export interface AppConfig {
   readonly ingestor: {
     /** Most records per consumer batch (INGESTOR_BATCH_SIZE). */
     readonly batchSize: number;
+  };
+  readonly projector: {
+    /** HTTP port of the standalone projector process (PROJECTOR_PORT); the other apps use `http.port`. */
+    readonly port: number;
   };
   readonly eventStore: {
     readonly kind: 'postgres' | 'eventstoredb';

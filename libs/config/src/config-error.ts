@@ -4,7 +4,11 @@
  */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-  constructor(readonly problems: readonly string[]) {
+  constructor(
+    readonly problems: readonly string[],
+    /** The settings (environment variables) the problems name, where known, in the problems' order. */
+    readonly settings: readonly string[] = [],
+  ) {
     super(problems.map((p) => `Invalid configuration: ${p}`).join('\n'));
   }
 }

@@ -1,7 +1,7 @@
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 /** How a raw environment string becomes the typed value that class-validator checks. */
-export type SettingKind = 'string' | 'int' | 'duration' | 'size' | 'list';
+export type SettingKind = 'string' | 'int' | 'number' | 'duration' | 'size' | 'list';
 
 export interface SettingMeta {
   readonly env: string;
@@ -14,18 +14,26 @@ export interface SettingMeta {
   readonly secret?: boolean;
 }
 
-const META = new Map<string, SettingMeta>();
+/** Declared settings per settings class (by its prototype), by property name. */
+const META = new WeakMap<object, Map<string, SettingMeta>>();
 
 /** Binds a property to its environment variable, its parsing and its error wording. */
-function Setting(meta: SettingMeta): PropertyDecorator {
-  return (_target, property) => {
-    META.set(String(property), meta);
+export function Setting(meta: SettingMeta): PropertyDecorator {
+  return (target, property) => {
+    const own = META.get(target) ?? new Map<string, SettingMeta>();
+    own.set(String(property), meta);
+    META.set(target, own);
   };
 }
 
-/** Every declared setting, by property name. */
+/** Every setting a settings class declares, by property name. */
+export function settingsMetaOf(settingsClass: abstract new () => object): ReadonlyMap<string, SettingMeta> {
+  return META.get(settingsClass.prototype as object) ?? new Map<string, SettingMeta>();
+}
+
+/** Every declared setting of EnvSettings, by property name. */
 export function settingsMeta(): ReadonlyMap<string, SettingMeta> {
-  return META;
+  return settingsMetaOf(EnvSettings);
 }
 
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
@@ -51,6 +59,10 @@ export class EnvSettings {
   @Setting({ env: 'PORT', kind: 'int', rule: 'an integer 1-65535', fix: 'Set PORT to a free TCP port.' })
   @IsInt() @Min(1) @Max(65535)
   port: number = 3000;
+
+  @Setting({ env: 'PROJECTOR_PORT', kind: 'int', rule: 'an integer 1-65535', fix: 'Set PROJECTOR_PORT to a free TCP port for the standalone projector\'s health, metrics and ops endpoints (default 3003).' })
+  @IsInt() @Min(1) @Max(65535)
+  projectorPort: number = 3003;
 
   @Setting({ env: 'HOST', kind: 'string', rule: 'a host name or IP address to listen on', fix: 'Set HOST=0.0.0.0 to listen on every interface (containers), or 127.0.0.1 for this machine only.' })
   @Matches(/^[A-Za-z0-9.:[\]-]{1,253}$/)
@@ -108,9 +120,9 @@ export class EnvSettings {
   @Matches(TOPIC)
   kafkaGroupPrefix: string = 'c360';
 
-  @Setting({ env: 'INGESTOR_BATCH_SIZE', kind: 'int', rule: 'an integer 1-10000', fix: 'Set INGESTOR_BATCH_SIZE to the most Kafka records the ingestor takes in one batch (default 500; larger is faster catching up, longer per batch).' })
+  @Setting({ env: 'INGESTOR_BATCH_SIZE', kind: 'int', rule: 'an integer 1-10000', fix: 'Set INGESTOR_BATCH_SIZE to the most Kafka records the ingestor takes in one batch (default 2000; larger is faster catching up, longer per batch).' })
   @IsInt() @Min(1) @Max(10_000)
-  ingestorBatchSize: number = 500;
+  ingestorBatchSize: number = 2000;
 
   @Setting({ env: 'KAFKA_SESSION_TIMEOUT', kind: 'duration', rule: 'a duration from 6s to 5m', fix: 'Set KAFKA_SESSION_TIMEOUT like 30s (default): how long a silent consumer keeps its partitions; within the broker\'s group.min/max.session.timeout.ms.' })
   @IsInt() @Min(6_000) @Max(300_000)

@@ -1,8 +1,9 @@
 import * as path from 'node:path';
 import { validateSync, type ValidationError } from 'class-validator';
-import type { AppConfig, JwtAlgorithm, LogLevel, MasterKey, RunMode } from './app-config';
+import type { AppConfig, DomainThresholds, JwtAlgorithm, LogLevel, MasterKey, RunMode } from './app-config';
 import { ConfigError } from './config-error';
-import { EnvSettings, settingsMeta, type SettingKind, type SettingMeta } from './env-settings';
+import { DomainSettings, domainCrossChecks, toDomainThresholds } from './domain-settings';
+import { EnvSettings, settingsMeta, settingsMetaOf, type SettingKind, type SettingMeta } from './env-settings';
 import { parseDurationMs, parseSizeBytes } from './units';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -18,19 +19,57 @@ export interface LoadConfigOptions {
  */
 export function loadConfig(env: Environment, options: LoadConfigOptions = {}): AppConfig {
   const settings = new EnvSettings();
+  const raw = assign(settings, settingsMeta(), env);
+  if (raw.get('runMode') === undefined) settings.runMode = defaultRunMode(env);
+  const domain = new DomainSettings();
+  const domainRaw = assign(domain, settingsMetaOf(DomainSettings), env);
+
+  const found = validate(settings, settingsMeta(), raw);
+  const problems = [...found.problems, ...crossChecks(settings)];
+  const fromDomain = validateDomain(domain, domainRaw);
+  problems.push(...fromDomain.problems);
+  if (problems.length > 0) throw new ConfigError(problems, [...found.named, ...fromDomain.named]);
+  return Object.freeze({ ...toAppConfig(settings, options.cwd ?? process.cwd()), ...toDomainThresholds(domain) });
+}
+
+/**
+ * Only the domain rules' thresholds (TIER_*, CHURN_*), for a parser that takes its other
+ * settings elsewhere (the projector's derived views). Same rules, defaults and wording as
+ * loadConfig, which puts them in AppConfig. Throws ConfigError naming each bad setting.
+ */
+export function loadDomainThresholds(env: Environment): DomainThresholds {
+  const domain = new DomainSettings();
+  const { problems, named } = validateDomain(domain, assign(domain, settingsMetaOf(DomainSettings), env));
+  if (problems.length > 0) throw new ConfigError(problems, named);
+  return toDomainThresholds(domain);
+}
+
+/** Sets each variable present in `env` on the settings object, typed by its kind; returns the raw values by property. */
+function assign(settings: object, metas: ReadonlyMap<string, SettingMeta>, env: Environment): Map<string, string> {
   const raw = new Map<string, string>();
-  for (const [property, meta] of settingsMeta()) {
+  for (const [property, meta] of metas) {
     const value = env[meta.env];
     if (value === undefined || value.trim() === '') continue;
     raw.set(property, value);
     Reflect.set(settings, property, coerce(meta.kind, value));
   }
-  if (raw.get('runMode') === undefined) settings.runMode = defaultRunMode(env);
+  return raw;
+}
 
-  const problems = validateSync(settings, { forbidUnknownValues: true }).map((e) => describe(e, raw));
-  problems.push(...crossChecks(settings));
-  if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze(toAppConfig(settings, options.cwd ?? process.cwd()));
+/** One line per invalid setting, and the settings named, in the same order. */
+function validate(settings: object, metas: ReadonlyMap<string, SettingMeta>, raw: ReadonlyMap<string, string>): { problems: string[]; named: string[] } {
+  const errors = validateSync(settings, { forbidUnknownValues: true });
+  return {
+    problems: errors.map((e) => describe(e, raw, metas)),
+    named: errors.map((e) => metas.get(e.property)?.env ?? e.property),
+  };
+}
+
+function validateDomain(domain: DomainSettings, raw: ReadonlyMap<string, string>): { problems: string[]; named: string[] } {
+  const found = validate(domain, settingsMetaOf(DomainSettings), raw);
+  if (found.problems.length > 0) return found;
+  const cross = domainCrossChecks(domain);
+  return { problems: cross, named: cross.map(() => 'TIER_*_MIN_MINOR') };
 }
 
 /** Reads the real process environment: the one place in the codebase that touches process.env. */
@@ -61,6 +100,8 @@ function coerce(kind: SettingKind, value: string): unknown {
       return text;
     case 'int':
       return /^-?\d+$/.test(text) ? Number(text) : Number.NaN;
+    case 'number':
+      return /^-?(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : Number.NaN;
     case 'duration':
       return parseDurationMs(text);
     case 'size':
@@ -70,8 +111,8 @@ function coerce(kind: SettingKind, value: string): unknown {
   }
 }
 
-function describe(error: ValidationError, raw: ReadonlyMap<string, string>): string {
-  const meta: SettingMeta | undefined = settingsMeta().get(error.property);
+function describe(error: ValidationError, raw: ReadonlyMap<string, string>, metas: ReadonlyMap<string, SettingMeta>): string {
+  const meta: SettingMeta | undefined = metas.get(error.property);
   if (!meta) return `${error.property} is invalid.`;
   return `${meta.env} must be ${meta.rule} (got ${shown(meta, raw.get(error.property))}). ${meta.fix}`;
 }
@@ -119,7 +160,7 @@ export function parseMasterKeys(value: string): MasterKey[] {
     });
 }
 
-function toAppConfig(s: EnvSettings, cwd: string): AppConfig {
+function toAppConfig(s: EnvSettings, cwd: string): Omit<AppConfig, keyof DomainThresholds> {
   const dataDir = path.resolve(cwd, s.dataDir);
   const keysDir = path.join(dataDir, 'keys');
   const generateLocalKeys = s.runMode !== 'production' && s.jwtSigningKeyFile === undefined && s.jwtJwksFile === undefined;
@@ -154,6 +195,7 @@ function toAppConfig(s: EnvSettings, cwd: string): AppConfig {
       },
     },
     ingestor: { batchSize: s.ingestorBatchSize },
+    projector: { port: s.projectorPort },
     eventStore: {
       kind: s.eventStoreConnectionString === undefined ? 'postgres' : 'eventstoredb',
       connectionString: s.eventStoreConnectionString,

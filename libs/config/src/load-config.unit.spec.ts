@@ -84,10 +84,10 @@ describe('loadConfig', () => {
 
   it('names the ingestor batch size and the Kafka session timeout, with defaults and bounds', () => {
     const d = loadConfig({});
-    expect(d.ingestor.batchSize).toBe(500);
+    expect(d.ingestor.batchSize).toBe(2000);
     expect(d.kafka.sessionTimeoutMs).toBe(30_000);
-    const c = loadConfig({ INGESTOR_BATCH_SIZE: '2000', KAFKA_SESSION_TIMEOUT: '45s' });
-    expect(c.ingestor.batchSize).toBe(2000);
+    const c = loadConfig({ INGESTOR_BATCH_SIZE: '500', KAFKA_SESSION_TIMEOUT: '45s' });
+    expect(c.ingestor.batchSize).toBe(500);
     expect(c.kafka.sessionTimeoutMs).toBe(45_000);
     const problems = problemsOf({ INGESTOR_BATCH_SIZE: '0', KAFKA_SESSION_TIMEOUT: '1s' });
     expect(problems).toHaveLength(2);
@@ -105,6 +105,14 @@ describe('loadConfig', () => {
     );
     expect(problemsOf({ PORT: '70000' })).toEqual([
       'PORT must be an integer 1-65535 (got "70000"). Set PORT to a free TCP port.',
+    ]);
+  });
+
+  it('gives the standalone projector its own port (PROJECTOR_PORT, default 3003), checked like PORT', () => {
+    expect(loadConfig({}).projector.port).toBe(3003);
+    expect(loadConfig({ PROJECTOR_PORT: '9103', PORT: '8080' })).toMatchObject({ projector: { port: 9103 }, http: { port: 8080 } });
+    expect(problemsOf({ PROJECTOR_PORT: '70000' })).toEqual([
+      'PROJECTOR_PORT must be an integer 1-65535 (got "70000"). Set PROJECTOR_PORT to a free TCP port for the standalone projector\'s health, metrics and ops endpoints (default 3003).',
     ]);
   });
 

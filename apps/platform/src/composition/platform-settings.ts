@@ -33,7 +33,8 @@ export function parsePlatformSettings(config: AppConfig, env: Environment): Plat
     return {
       // The URL is checked by AppConfig; embedded PostgreSQL's is known once it runs (withDatabase).
       projector: parseProjectorConfig({ ...env, DATABASE_URL: config.database.url ?? 'postgres://127.0.0.1/embedded' }),
-      derived: parseDerivedConfig({ ...env, DERIVED_TOPIC: env['DERIVED_TOPIC'] ?? config.kafka.topics.derived }),
+      // The thresholds (TIER_*, CHURN_*) are AppConfig's, validated with the rest of it.
+      derived: parseDerivedConfig({ ...env, DERIVED_TOPIC: env['DERIVED_TOPIC'] ?? config.kafka.topics.derived }, config),
       queryApi: parseQueryApiConfig(env),
     };
   } catch (e) {

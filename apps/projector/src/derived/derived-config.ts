@@ -1,16 +1,13 @@
+import { ConfigError, loadDomainThresholds, type DomainThresholds } from '@c360/config';
 import { DEFAULT_DERIVED_TOPIC } from '@c360/contracts';
-import {
-  resolveChurnConfig,
-  resolveDomainConfig,
-  type ChurnConfig,
-  type DomainConfig,
-} from '@c360/customer-domain';
+import type { ChurnConfig, DomainConfig } from '@c360/customer-domain';
 import { ProjectorConfigError } from '../projector-config';
 
 /**
  * Settings of the derived views (segments, churn flags, derived events). Parsed once from an
- * environment record. Belongs in libs/config once it grows a projector section (noted for
- * the lead); the thresholds are the domain's typed configs with these overrides.
+ * environment record. The projector-only settings belong in libs/config once it grows a
+ * projector section; the thresholds (TIER_*, CHURN_*) already come from there
+ * (loadDomainThresholds), so the projector and the query API compute with the same ones.
  */
 export interface DerivedConfig {
   /** Topic derived events are published to. */
@@ -37,37 +34,30 @@ const num = (env: Env, name: string, min: number, max: number, integer = true): 
   return n;
 };
 
-const defined = <T extends object>(o: T): Partial<T> =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+/**
+ * The thresholds from libs/config, a refused one as a ProjectorConfigError naming it (so the
+ * projector's start and the platform's report it like every other projector setting).
+ */
+function thresholdsOf(env: Env): DomainThresholds {
+  try {
+    return loadDomainThresholds(env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    const setting = e.settings[0] ?? 'TIER_*/CHURN_*';
+    const problem = e.problems[0] ?? 'invalid';
+    const rule = problem.startsWith(`${setting} must be `) ? problem.slice(`${setting} must be `.length) : problem;
+    throw new ProjectorConfigError(setting, rule);
+  }
+}
 
-export function parseDerivedConfig(env: Env): DerivedConfig {
+/**
+ * `thresholds`: the domain thresholds when the caller already has them (the platform's
+ * AppConfig); otherwise they are read from `env` by libs/config's rules.
+ */
+export function parseDerivedConfig(env: Env, thresholds?: DomainThresholds): DerivedConfig {
   const topic = env['DERIVED_TOPIC'] ?? DEFAULT_DERIVED_TOPIC;
   if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) throw new ProjectorConfigError('DERIVED_TOPIC', 'a Kafka topic name');
-  const money = 1e15;
-  const domain = resolveDomainConfig({
-    tiers: defined({
-      top: num(env, 'TIER_TOP_MIN_MINOR', 0, money),
-      important: num(env, 'TIER_IMPORTANT_MIN_MINOR', 0, money),
-      core: num(env, 'TIER_CORE_MIN_MINOR', 0, money),
-    }),
-  });
-  if (!(domain.tiers.top >= domain.tiers.important && domain.tiers.important >= domain.tiers.core))
-    throw new ProjectorConfigError('TIER_*_MIN_MINOR', 'top ≥ important ≥ core');
-  const churn = resolveChurnConfig({
-    inactivity: defined({ days: num(env, 'CHURN_INACTIVITY_DAYS', 1, 3650) }),
-    balanceDrain: defined({
-      dropPct: num(env, 'CHURN_BALANCE_DRAIN_PCT', 0, 100, false),
-      windowDays: num(env, 'CHURN_BALANCE_DRAIN_WINDOW_DAYS', 1, 90),
-    }),
-    salaryStopped: defined({ missedIntervalFactor: num(env, 'CHURN_SALARY_MISSED_FACTOR', 1, 10, false) }),
-    largeTransferOut: defined({ minAmountMinor: num(env, 'CHURN_LARGE_TRANSFER_MIN_MINOR', 0, money) }),
-    complaintSlaHours: defined({
-      high: num(env, 'CHURN_COMPLAINT_SLA_HIGH_HOURS', 1, 10_000),
-      medium: num(env, 'CHURN_COMPLAINT_SLA_MEDIUM_HOURS', 1, 10_000),
-      low: num(env, 'CHURN_COMPLAINT_SLA_LOW_HOURS', 1, 10_000),
-    }),
-    npsDetractor: defined({ maxScore: num(env, 'CHURN_NPS_DETRACTOR_MAX', 0, 10) }),
-  });
+  const { domain, churn } = thresholds ?? thresholdsOf(env);
   return {
     topic,
     sweepIntervalMs: num(env, 'CHURN_SWEEP_INTERVAL_MS', 0, 86_400_000) ?? 60_000,

@@ -9,7 +9,7 @@ export interface AuditSink {
 export interface GroupCommitOptions {
   /** Most records in one INSERT (default 500: 9 parameters each, far below PostgreSQL's 65 535). */
   readonly maxBatch?: number;
-  /** Most INSERTs in flight at once (default 4; the rest of the pool stays for reads). */
+  /** Most INSERTs in flight at once (default 2: the rest of the pool stays for reads, and what arrives meanwhile makes the next group larger). */
   readonly maxInFlight?: number;
 }
 
@@ -46,7 +46,7 @@ export class AuditGroupCommit {
     options: GroupCommitOptions = {},
   ) {
     this.maxBatch = options.maxBatch ?? 500;
-    this.maxInFlight = options.maxInFlight ?? 4;
+    this.maxInFlight = options.maxInFlight ?? 2;
   }
 
   /** Resolves once the record is committed; rejects with the database's error if it was not. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { customerStreamId } from '@c360/contracts';
 import { activeMergedIds, customerExists, foldSurvivor, occurredBy, recordedBy, type ChurnConfig, type Customer360State, type DomainConfig } from '@c360/customer-domain';
 import type { RecordedEvent } from '@c360/event-store';
@@ -119,7 +119,8 @@ export class CustomerViewService {
  */
 export function serializeView(view: CustomerViewDto): { body: string; etag: string } {
   const blank = JSON.stringify({ ...view, at: '' });
-  const etag = `W/"${createHash('sha256').update(blank).digest('base64url').slice(0, 27)}"`;
+  // One-shot hash: no Hash object per response (same digest as createHash().update().digest()).
+  const etag = `W/"${hash('sha256', blank, 'base64url').slice(0, 27)}"`;
   const i = blank.indexOf(AT_BLANK);
   const body = i < 0 ? JSON.stringify(view) : `${blank.slice(0, i)}"at":${JSON.stringify(view.at)}${blank.slice(i + AT_BLANK.length)}`;
   return { body, etag };

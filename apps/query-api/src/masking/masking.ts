@@ -12,8 +12,16 @@ const SIMPLE = /^[\x21-\x7e]*$/;
 
 const graphemes = (text: string): string[] => (SIMPLE.test(text) ? text.split('') : Array.from(segmenter.segment(text), (s) => s.segment));
 
+/** CJK ideographs (grapheme break property Other) and printable ASCII: nothing joins onto or after them. */
+const STANDALONE = /^[\u3400-\u4dbf\u4e00-\u9fff\x21-\x7e]$/;
+
 const firstGrapheme = (text: string): string => {
   if (SIMPLE.test(text)) return text.slice(0, 1);
+  // Common case (Chinese names): an ideograph followed by another or by nothing is a grapheme
+  // on its own (UAX #29 breaks between two "Other" characters), no segmenter needed.
+  const first = text.charAt(0);
+  const next = text.charAt(1);
+  if (STANDALONE.test(first) && (next === '' || STANDALONE.test(next))) return first;
   for (const s of segmenter.segment(text)) return s.segment;
   return '';
 };

@@ -25,6 +25,23 @@ describe('masking', () => {
     expect(maskName('𠀋𠀌')).toBe('𠀋**'); // astral CJK: never a lone surrogate
   });
 
+  it('keeps exactly the first grapheme the segmenter finds, on a mixed corpus (fast paths included)', () => {
+    const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+    const pieces = ['张', '伟', '欧', '阳', '𠀋', 'a', 'Z', '1', '.', '\u0301', '\u200d', '\ufe0f', '\udb40\udd00', '👩', '🇨🇳', '각', '\u11a8', 'é', '\u0e33', '\r', '\n'];
+    let seed = 7;
+    const pick = (): string => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return pieces[seed % pieces.length] ?? '';
+    };
+    for (let i = 0; i < 3000; i++) {
+      const word = Array.from({ length: 1 + (i % 4) }, pick).join('');
+      if (word.trim().split(/\s+/u).length !== 1 || word.trim() === '') continue;
+      const first = [...segmenter.segment(word.trim())][0]?.segment ?? '';
+      expect(maskName(word)).toBe(`${first}**`);
+      expect(maskEmail(`${word}@example.com`)).toBe(`${[...segmenter.segment(word)][0]?.segment ?? ''}***@example.com`);
+    }
+  });
+
   it('masks emails keeping the first grapheme and the domain', () => {
     expect(maskEmail('zhang.wei@example.com')).toBe('z***@example.com');
     expect(maskEmail('张伟@例子.中国')).toBe('张***@例子.中国');

@@ -57,31 +57,52 @@ export class AuditLogRepository {
   }
 
   async append(entry: AuditEntry): Promise<void> {
-    await this.db.query(
-      `INSERT INTO ${this.table} (request_id, client, token_id, action, customer_id, fields, pii_shown, outcome, detail)
+    await this.db.query({
+      name: `c360-audit-append:${this.table}`,
+      text: `INSERT INTO ${this.table} (request_id, client, token_id, action, customer_id, fields, pii_shown, outcome, detail)
        VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9::jsonb)`,
-      [entry.requestId, entry.client, entry.tokenId, entry.action, entry.customerId, [...entry.fields], entry.piiShown, entry.outcome, JSON.stringify(entry.detail)],
-    );
+      values: [entry.requestId, entry.client, entry.tokenId, entry.action, entry.customerId, [...entry.fields], entry.piiShown, entry.outcome, JSON.stringify(entry.detail)],
+    });
   }
 
   /**
    * Several records in one statement (one transaction, one WAL flush): all are stored, or none.
-   * Rows keep the order given (ids ascend with it).
+   * Rows keep the order given (ids ascend with it). One column array per field, so the text is
+   * the same for any number of records and the statement is prepared once per connection.
    */
   async appendMany(entries: readonly AuditEntry[]): Promise<void> {
     if (entries.length === 0) return;
     if (entries.length === 1) return this.append(entries[0] as AuditEntry);
-    const values: string[] = [];
-    const params: unknown[] = [];
-    for (const e of entries) {
-      const n = params.length;
-      values.push(`($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}::text[], $${n + 7}::boolean, $${n + 8}, $${n + 9}::jsonb)`);
-      params.push(e.requestId, e.client, e.tokenId, e.action, e.customerId, [...e.fields], e.piiShown, e.outcome, JSON.stringify(e.detail));
-    }
-    await this.db.query(
-      `INSERT INTO ${this.table} (request_id, client, token_id, action, customer_id, fields, pii_shown, outcome, detail) VALUES ${values.join(', ')}`,
-      params,
-    );
+    const n = entries.length;
+    const requestIds = new Array<string | null>(n);
+    const clients = new Array<string>(n);
+    const tokenIds = new Array<string | null>(n);
+    const actions = new Array<string>(n);
+    const customerIds = new Array<string | null>(n);
+    const fields = new Array<string>(n);
+    const piiShown = new Array<boolean>(n);
+    const outcomes = new Array<string>(n);
+    const details = new Array<string>(n);
+    entries.forEach((e, i) => {
+      requestIds[i] = e.requestId;
+      clients[i] = e.client;
+      tokenIds[i] = e.tokenId;
+      actions[i] = e.action;
+      customerIds[i] = e.customerId;
+      fields[i] = textArrayLiteral(e.fields);
+      piiShown[i] = e.piiShown;
+      outcomes[i] = e.outcome;
+      details[i] = JSON.stringify(e.detail);
+    });
+    await this.db.query({
+      name: `c360-audit-append-many:${this.table}`,
+      text: `INSERT INTO ${this.table} (request_id, client, token_id, action, customer_id, fields, pii_shown, outcome, detail)
+       SELECT r, c, t, a, cu, f::text[], p, o, d::jsonb
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::text[])
+              WITH ORDINALITY AS x(r, c, t, a, cu, f, p, o, d, n)
+        ORDER BY n`,
+      values: [requestIds, clients, tokenIds, actions, customerIds, fields, piiShown, outcomes, details],
+    });
   }
 
   async find(q: AuditQuery): Promise<AuditRecord[]> {
@@ -119,4 +140,9 @@ export class AuditLogRepository {
       detail: r.detail,
     }));
   }
+}
+
+/** A PostgreSQL text[] literal (`{"a","b"}`), every element quoted, `\\` and `"` escaped. */
+export function textArrayLiteral(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 }

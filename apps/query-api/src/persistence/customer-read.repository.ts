@@ -1,6 +1,6 @@
 import type { Customer360State } from '@c360/customer-domain';
 import { CUSTOMER_360_PROJECTION, partitionOf } from '@c360/projections';
-import { decodeDocument } from '@c360/read-models';
+import { decodeDocument, decodeDocumentText } from '@c360/read-models';
 import type { SqlClient } from './sql-client';
 import { assertIdentifier } from './sql-client';
 
@@ -34,7 +34,9 @@ export interface LiveErasure {
 const toRow = (r: Row): Customer360Row => ({
   customerId: r.customer_id,
   lastRevision: Number(r.last_revision),
-  state: decodeDocument<Customer360State>(r.state),
+  // The live read fetches the state as text: one JSON.parse, and the Date-tag walk only when
+  // the text holds a tag (the driver would parse the jsonb, then decodeDocument walk it all).
+  state: typeof r.state === 'string' ? decodeDocumentText<Customer360State>(r.state) : decodeDocument<Customer360State>(r.state),
   tier: r.tier,
   relationshipValueMinor: Number(r.relationship_value_minor),
   churnRiskScore: r.churn_risk_score,
@@ -45,41 +47,55 @@ const toRow = (r: Row): Customer360Row => ({
 export class CustomerReadRepository {
   private readonly s: string;
   private partitionCount: number | null = null;
+  private readonly byIdSql: string;
+  /** The live read's statement per erasure schema (one in practice), prepared on each connection. */
+  private readonly liveSql = new Map<string, { readonly name: string; readonly text: string }>();
 
   constructor(
     private readonly db: SqlClient,
     schema: string,
   ) {
     this.s = assertIdentifier(schema);
+    this.byIdSql = `SELECT customer_id, last_revision::text AS last_revision, state::text AS state, tier, relationship_value_minor::text AS relationship_value_minor,
+              churn_risk_score, merged_into
+         FROM ${this.s}.customer_360 WHERE customer_id = $1`;
   }
 
   async byId(customerId: string): Promise<Customer360Row | null> {
-    const { rows } = await this.db.query<Row>(
-      `SELECT customer_id, last_revision::text AS last_revision, state, tier, relationship_value_minor::text AS relationship_value_minor,
-              churn_risk_score, merged_into
-         FROM ${this.s}.customer_360 WHERE customer_id = $1`,
-      [customerId],
-    );
+    const { rows } = await this.db.query<Row>({ name: `c360-query-by-id:${this.s}`, text: this.byIdSql, values: [customerId] });
     const r = rows[0];
     return r ? toRow(r) : null;
   }
 
   /**
    * The live row and the customer's erasure status in one round trip (the hot read path).
-   * `erasureSchema` is the query API's own schema (erasure_requests).
+   * `erasureSchema` is the query API's own schema (erasure_requests). A named statement: the
+   * join's planning would otherwise cost the database more than the lookup itself.
    */
   async liveById(customerId: string, erasureSchema: string): Promise<{ row: Customer360Row; erasure: LiveErasure | null } | null> {
-    const { rows } = await this.db.query<Row & { erasure_status: 'restricted' | 'erased' | null; restricted_until: Date | null }>(
-      `SELECT c.customer_id, c.last_revision::text AS last_revision, c.state, c.tier, c.relationship_value_minor::text AS relationship_value_minor,
-              c.churn_risk_score, c.merged_into, e.status AS erasure_status, e.restricted_until
-         FROM ${this.s}.customer_360 c
-         LEFT JOIN ${assertIdentifier(erasureSchema)}.erasure_requests e ON e.customer_id = c.customer_id
-        WHERE c.customer_id = $1`,
-      [customerId],
-    );
+    const { rows } = await this.db.query<Row & { erasure_status: 'restricted' | 'erased' | null; restricted_until: Date | null }>({
+      ...this.liveStatement(erasureSchema),
+      values: [customerId],
+    });
     const r = rows[0];
     if (!r) return null;
     return { row: toRow(r), erasure: r.erasure_status === null ? null : { status: r.erasure_status, restrictedUntil: r.restricted_until } };
+  }
+
+  private liveStatement(erasureSchema: string): { readonly name: string; readonly text: string } {
+    let statement = this.liveSql.get(erasureSchema);
+    if (!statement) {
+      statement = {
+        name: `c360-query-live:${this.s}:${assertIdentifier(erasureSchema)}`,
+        text: `SELECT c.customer_id, c.last_revision::text AS last_revision, c.state::text AS state, c.tier, c.relationship_value_minor::text AS relationship_value_minor,
+              c.churn_risk_score, c.merged_into, e.status AS erasure_status, e.restricted_until
+         FROM ${this.s}.customer_360 c
+         LEFT JOIN ${erasureSchema}.erasure_requests e ON e.customer_id = c.customer_id
+        WHERE c.customer_id = $1`,
+      };
+      this.liveSql.set(erasureSchema, statement);
+    }
+    return statement;
   }
 
   /** Customers a channel identity points at (normally one; two when bad data claims one identity twice). */
