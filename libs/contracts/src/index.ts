@@ -16,3 +16,4 @@ export * from './validation/json-guard';
 export * from './validation/schema-decorators';
 export * from './validation/text-rules';
 export * from './validation/validate-schema';
+export { hasFastPlan } from './validation/fast-schema';

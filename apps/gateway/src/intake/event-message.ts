@@ -16,9 +16,11 @@ export const partitionKeyOf = (event: CanonicalEvent): string =>
 /**
  * The wire format on the events topic: the canonical envelope as UTF-8 JSON (see @c360/contracts),
  * with the request's trace context (`traceparent`, `x-correlation-id`) when sent within one.
+ * `trace`: the trace headers of the send; the events of one request share them (one publish span),
+ * which spares a random span id per event.
  */
-export const toEventMessage = (event: CanonicalEvent): OutgoingMessage => ({
+export const toEventMessage = (event: CanonicalEvent, trace: Readonly<Record<string, string>> = traceHeaders()): OutgoingMessage => ({
   key: partitionKeyOf(event),
   value: JSON.stringify(event),
-  headers: { 'content-type': 'application/json', 'c360-event-id': event.eventId, 'c360-event-type': event.type, 'c360-event-version': String(event.version), ...traceHeaders() },
+  headers: { 'content-type': 'application/json', 'c360-event-id': event.eventId, 'c360-event-type': event.type, 'c360-event-version': String(event.version), ...trace },
 });

@@ -1,4 +1,5 @@
 import { isMessagingError, MessagingErrorCode, type MessagePublisher } from '@c360/messaging';
+import { traceHeaders } from '@c360/observability';
 import type { CanonicalEvent } from '@c360/contracts';
 import { IntakeUnavailableError, type EventIntake, type IntakeReceipt } from './event-intake.port';
 import { toEventMessage } from './event-message';
@@ -14,7 +15,8 @@ export class KafkaEventIntake implements EventIntake {
 
   async submit(events: readonly CanonicalEvent[]): Promise<IntakeReceipt> {
     try {
-      const receipts = await this.publisher.publish(this.topic, events.map(toEventMessage));
+      const trace = traceHeaders();
+      const receipts = await this.publisher.publish(this.topic, events.map((e) => toEventMessage(e, trace)));
       this.lastPublishFailed = false;
       const parts = [...receipts].sort((a, b) => a.partition - b.partition).map((r) => `${r.partition}@${r.baseOffset}`);
       return { consistencyToken: `kafka:${this.topic}:${parts.join(',')}` };

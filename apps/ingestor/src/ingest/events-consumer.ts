@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type { BatchHandler, MessageConsumer, MessageConsumerFactory } from '@c360/messaging';
-import { runInTraceScope, traceScopeFromHeaders } from '@c360/observability';
+import type { BatchHandler, IncomingMessage, MessageConsumer, MessageConsumerFactory } from '@c360/messaging';
+import { CORRELATION_ID_HEADER, runInTraceScope, TRACEPARENT_HEADER, traceScopeFromHeaders, type TraceScope } from '@c360/observability';
 import { decodeEventMessage } from './decode-message';
 import { arrivedUnder } from './to-new-event';
 import type { Ingestion } from './ingestion';
@@ -10,6 +10,25 @@ export interface EventsConsumerOptions {
   readonly topic: string;
   readonly maxBatchSize?: number;
   readonly sessionTimeoutMs?: number;
+}
+
+/**
+ * The trace scope of a record (a child span of its `traceparent`), one per distinct trace
+ * headers within a batch: the events of one gateway request share their headers, and so
+ * share the ingestor's span (a random span id per event was a cost per event).
+ */
+export function tracesOfBatch(): (m: IncomingMessage) => TraceScope | undefined {
+  const seen = new Map<string, TraceScope | undefined>();
+  return (m) => {
+    const parent = m.headers[TRACEPARENT_HEADER];
+    const correlation = m.headers[CORRELATION_ID_HEADER];
+    const first = parent?.toString('latin1') ?? '';
+    const key = `${first.length}:${first}${correlation?.toString('latin1') ?? ''}`;
+    if (seen.has(key)) return seen.get(key);
+    const scope = traceScopeFromHeaders(m.headers);
+    seen.set(key, scope);
+    return scope;
+  };
 }
 
 /**
@@ -37,7 +56,8 @@ export class EventsConsumer {
         message: m,
       }));
       // Each record's trace (its traceparent header) goes into its stored event's metadata and on its log line.
-      const traces = inputs.map((i) => (i.decoded.ok ? traceScopeFromHeaders(i.message.headers) : undefined));
+      const traceOf = tracesOfBatch();
+      const traces = inputs.map((i) => (i.decoded.ok ? traceOf(i.message) : undefined));
       inputs.forEach((i, n) => i.decoded.ok && arrivedUnder(i.decoded.event, traces[n]));
       await this.ingestion.ingest(inputs);
       inputs.forEach(({ decoded, source }, n) => {
@@ -50,7 +70,7 @@ export class EventsConsumer {
       topics: [this.options.topic],
       handler,
       fromBeginning: true,
-      maxBatchSize: this.options.maxBatchSize ?? 500,
+      maxBatchSize: this.options.maxBatchSize ?? 2000,
       sessionTimeoutMs: this.options.sessionTimeoutMs ?? 30_000,
       retry: { initialBackoffMs: 200, maxBackoffMs: 5_000 },
     });

@@ -94,12 +94,14 @@ const mutate = (doc: Record<string, Json>, m: Mutation): void => {
   const key = path[path.length - 1];
   const parent = getAt(doc, parentPath) as Record<string, unknown> | undefined;
   const target = getAt(doc, path);
+  // values are copied in: constantFrom hands out the same objects to every run, and a later
+  // mutation of one (an added key, even the object itself) would leak into other runs as a cycle
   const define = (obj: Record<string, unknown>, k: string, v: unknown): void => {
     Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
   };
   switch (m.op) {
     case 'set':
-      if (parent && key !== undefined) define(parent, key, m.value);
+      if (parent && key !== undefined) define(parent, key, structuredClone(m.value));
       return;
     case 'delete':
       if (parent && key !== undefined) delete parent[key];
@@ -112,7 +114,7 @@ const mutate = (doc: Record<string, Json>, m: Mutation): void => {
       return;
     case 'add': {
       const host = typeof target === 'object' && target !== null && !Array.isArray(target) ? (target as Record<string, unknown>) : parent;
-      if (host) define(host, m.key, m.value);
+      if (host) define(host, m.key, structuredClone(m.value));
       return;
     }
   }

@@ -7,9 +7,6 @@ import { EVENT_CATALOGUE, isKnownEventType, type CanonicalEventLike, type EventC
 
 export type EventValidation<E> = { readonly ok: true; readonly event: E } | { readonly ok: false; readonly errors: FieldError[] };
 
-const validateFast: typeof validateSchema = (schema, input, options = {}) =>
-  validateSchema(schema, input, { ...options, fastPath: true });
-
 const hasErrorAt = (errors: readonly FieldError[], path: string): boolean =>
   errors.some((e) => e.path === path || e.path.startsWith(`${path}/`));
 
@@ -26,14 +23,17 @@ export interface EventValidatorOptions {
  * type and version. Unknown type → `unknown-type`; a version newer than known (or no longer
  * accepted) → `unsupported-version`. All errors are reported together, paths as JSON pointers.
  */
-export const createEventValidator =
-  <E extends CanonicalEventLike = CanonicalEventLike>(catalogue: EventCatalogue, options: EventValidatorOptions = {}) =>
-  (input: unknown): EventValidation<E> => {
-    const check = options.fastPath === false ? validateSchemaSlow : validateFast;
+export const createEventValidator = <E extends CanonicalEventLike = CanonicalEventLike>(catalogue: EventCatalogue, options: EventValidatorOptions = {}) => {
+  // built once per validator, not per event
+  const fastPath = options.fastPath !== false;
+  const envelopeOptions = { guarded: true, fastPath };
+  const dataOptions = { basePath: '/data', guarded: true, fastPath };
+  return (input: unknown): EventValidation<E> => {
+    const check = options.fastPath === false ? validateSchemaSlow : validateSchema;
     const guardErrors = guardJson(input);
     if (guardErrors.length > 0) return { ok: false, errors: guardErrors };
 
-    const envelope = check(EnvelopeSchema, input, { guarded: true });
+    const envelope = check(EnvelopeSchema, input, envelopeOptions);
     const errors: FieldError[] = envelope.ok ? [] : [...envelope.errors];
     const raw = input as Record<string, unknown>; // an object, or the envelope already said not-object
     if (errors.some((e) => e.path === '')) return { ok: false, errors };
@@ -54,7 +54,7 @@ export const createEventValidator =
             message: `this build knows versions up to ${entry.currentVersion} of this type`,
           });
         } else if (!hasErrorAt(errors, '/data')) {
-          const checked = check(schema, raw['data'], { basePath: '/data', guarded: true });
+          const checked = check(schema, raw['data'], dataOptions);
           if (checked.ok) data = checked.value;
           else errors.push(...checked.errors);
         }
@@ -77,6 +77,7 @@ export const createEventValidator =
     };
     return { ok: true, event: event as unknown as E };
   };
+};
 
 const validateV1 = createEventValidator<CanonicalEvent>(EVENT_CATALOGUE);
 

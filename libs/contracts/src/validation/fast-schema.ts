@@ -177,15 +177,19 @@ const refinesPass = (value: unknown): boolean => {
   return typeof refine !== 'function' || refine.call(ctor, value as never).length === 0;
 };
 
-/** Plain copy of a built instance: own keys in instance order, `undefined` dropped, nested too. */
-const toPlain = (value: unknown): unknown => {
-  if (Array.isArray(value)) return value.map(toPlain);
-  if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = toPlain(v);
-    return out;
+/**
+ * Plain copy of a built instance: own keys in instance order, `undefined` dropped, nested schema
+ * instances too. Any other value in it is copyJson's fresh plain copy (undefined keys dropped
+ * already), so it is taken as is rather than copied a second time.
+ */
+const toPlain = (instance: object): Record<string, unknown> => {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(instance)) {
+    const v = (instance as Record<string, unknown>)[k];
+    if (v === undefined) continue;
+    out[k] = typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) !== Object.prototype ? toPlain(v) : v;
   }
-  return value;
+  return out;
 };
 
 /**

@@ -48,19 +48,23 @@ export const guardJson = (
   maxErrors = 20,
 ): FieldError[] => {
   const errors: FieldError[] = [];
-  const stack: { value: unknown; path: string; depth: number }[] = [{ value: input, path: basePath, depth: 1 }];
+  // Paths are needed only for errors: each entry knows its parent and key, and its path is
+  // spelled out (escaping every segment) only when an error names it.
+  const stack: GuardEntry[] = [{ value: input, parent: undefined, key: undefined, depth: 1 }];
+  const pathOf = (entry: GuardEntry): string => entryPath(entry, basePath);
   while (stack.length > 0 && errors.length < maxErrors) {
-    const { value, path, depth } = stack.pop()!;
+    const entry = stack.pop()!;
+    const { value, depth } = entry;
     switch (typeof value) {
       case 'string':
         if (value.length > limits.maxStringLength) {
-          errors.push({ path, code: 'too-long', message: `string longer than ${limits.maxStringLength} characters` });
+          errors.push({ path: pathOf(entry), code: 'too-long', message: `string longer than ${limits.maxStringLength} characters` });
         }
         continue;
       case 'boolean':
         continue;
       case 'number':
-        if (!Number.isFinite(value)) errors.push({ path, code: 'not-finite', message: 'must be a finite number' });
+        if (!Number.isFinite(value)) errors.push({ path: pathOf(entry), code: 'not-finite', message: 'must be a finite number' });
         continue;
       case 'object':
         break;
@@ -68,53 +72,66 @@ export const guardJson = (
       case 'bigint':
       case 'symbol':
       case 'function':
-        errors.push({ path, code: 'not-json', message: 'must be a JSON value' });
+        errors.push({ path: pathOf(entry), code: 'not-json', message: 'must be a JSON value' });
         continue;
     }
     if (value === null) continue;
     if (depth > limits.maxDepth) {
-      errors.push({ path, code: 'too-deep', message: `nested deeper than ${limits.maxDepth} levels` });
+      errors.push({ path: pathOf(entry), code: 'too-deep', message: `nested deeper than ${limits.maxDepth} levels` });
       continue;
     }
     if (Array.isArray(value)) {
       if (value.length > limits.maxArrayLength) {
-        errors.push({ path, code: 'too-many-items', message: `more than ${limits.maxArrayLength} items` });
+        errors.push({ path: pathOf(entry), code: 'too-many-items', message: `more than ${limits.maxArrayLength} items` });
         continue;
       }
       for (let i = value.length - 1; i >= 0; i--) {
-        stack.push({ value: value[i] as unknown, path: `${path}/${i}`, depth: depth + 1 });
+        stack.push({ value: value[i] as unknown, parent: entry, key: i, depth: depth + 1 });
       }
       continue;
     }
     if (!isPlainObject(value)) {
-      errors.push({ path, code: 'not-json', message: 'must be a plain JSON object' });
+      errors.push({ path: pathOf(entry), code: 'not-json', message: 'must be a plain JSON object' });
       continue;
     }
     const keys = Object.keys(value);
     if (keys.length > limits.maxKeys) {
-      errors.push({ path, code: 'too-many-keys', message: `more than ${limits.maxKeys} keys` });
+      errors.push({ path: pathOf(entry), code: 'too-many-keys', message: `more than ${limits.maxKeys} keys` });
       continue;
     }
     // own symbol keys or non-enumerable tricks cannot come from JSON.parse
     if (Object.getOwnPropertySymbols(value).length > 0) {
-      errors.push({ path, code: 'not-json', message: 'must be a plain JSON object' });
+      errors.push({ path: pathOf(entry), code: 'not-json', message: 'must be a plain JSON object' });
       continue;
     }
     for (let i = keys.length - 1; i >= 0; i--) {
       const key = keys[i]!;
-      const childPath = `${path}/${pointerSegment(key)}`;
       if (FORBIDDEN_KEYS.has(key)) {
-        errors.push({ path: childPath, code: 'forbidden-key', message: 'this key name is not allowed' });
+        errors.push({ path: `${pathOf(entry)}/${pointerSegment(key)}`, code: 'forbidden-key', message: 'this key name is not allowed' });
         continue;
       }
       if (hasLoneSurrogate(key)) {
-        errors.push({ path: childPath, code: 'lone-surrogate', message: 'key contains unpaired UTF-16 surrogates' });
+        errors.push({ path: `${pathOf(entry)}/${pointerSegment(key)}`, code: 'lone-surrogate', message: 'key contains unpaired UTF-16 surrogates' });
         continue;
       }
       const child = (value as Record<string, unknown>)[key];
       // an own key holding undefined is an absent key, as JSON.stringify would have it
-      if (child !== undefined) stack.push({ value: child, path: childPath, depth: depth + 1 });
+      if (child !== undefined) stack.push({ value: child, parent: entry, key, depth: depth + 1 });
     }
   }
   return errors;
+};
+
+/** A value guardJson has yet to look at, and where it sits (parent entry and key; none for the root). */
+interface GuardEntry {
+  readonly value: unknown;
+  readonly parent: GuardEntry | undefined;
+  readonly key: string | number | undefined;
+  readonly depth: number;
+}
+
+const entryPath = (entry: GuardEntry, basePath: string): string => {
+  const segments: string[] = [];
+  for (let e: GuardEntry | undefined = entry; e?.key !== undefined; e = e.parent) segments.push(pointerSegment(e.key));
+  return segments.length === 0 ? basePath : `${basePath}/${segments.reverse().join('/')}`;
 };

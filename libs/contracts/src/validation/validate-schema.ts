@@ -67,7 +67,8 @@ export interface ValidateSchemaOptions {
   /**
    * Try the compiled fast path first (fast-schema.ts): same result, several times cheaper for valid
    * input. Opt-in per caller, for schemas whose equivalence a property test proves (the canonical
-   * catalogue: fast-validation.unit.spec.ts).
+   * catalogue: fast-validation.unit.spec.ts; the gateway's native channel payloads:
+   * apps/gateway/src/channels/native-fast-validation.property.unit.spec.ts).
    */
   readonly fastPath?: boolean;
 }

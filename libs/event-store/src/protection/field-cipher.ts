@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import type { JsonValue } from '../envelope';
 
 /**
@@ -36,15 +36,31 @@ export class FieldCipherError extends Error {
 }
 
 interface SubKeys {
-  readonly enc: Buffer;
-  readonly iv: Buffer;
+  readonly enc: KeyObject;
+  readonly iv: KeyObject;
+  /** The data key they were derived from, as it was then (a caller may reuse a buffer). */
+  readonly of: Buffer;
 }
+
+/**
+ * Subkeys per data key buffer. Deriving them (two HKDFs) cost more than the field's own
+ * encryption, and a cached data key is the same buffer on every append of its subject. Weak:
+ * an entry goes with its data key (dropped from the key cache, or erased).
+ */
+const derived = new WeakMap<Buffer, SubKeys>();
 
 function subKeys(dataKey: Buffer): SubKeys {
   if (dataKey.length !== KEY_BYTES) throw new FieldCipherError('a data key must be 32 bytes');
-  const derive = (info: string): Buffer =>
-    Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), Buffer.from(info, 'utf8'), KEY_BYTES));
-  return { enc: derive('c360 field cipher v1 enc'), iv: derive('c360 field cipher v1 iv') };
+  const known = derived.get(dataKey);
+  if (known !== undefined && known.of.equals(dataKey)) return known;
+  const derive = (info: string): KeyObject =>
+    createSecretKey(Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), Buffer.from(info, 'utf8'), KEY_BYTES)));
+  // its own allocation (not a slot of Buffer's shared pool): freed with the entry
+  const of = Buffer.alloc(KEY_BYTES);
+  dataKey.copy(of);
+  const keys = { enc: derive('c360 field cipher v1 enc'), iv: derive('c360 field cipher v1 iv'), of };
+  derived.set(dataKey, keys);
+  return keys;
 }
 
 const aad = (keyId: string, eventId: string): Buffer =>

@@ -57,6 +57,31 @@ describe('field cipher', () => {
     expect(encryptField('x', key, c).split('.')[2]).not.toBe(encryptField('y', key, c).split('.')[2]);
   });
 
+  it('gives the very ciphertexts of the first format release (idempotent re-appends of stored events)', () => {
+    // Known answers computed by the implementation that derived its subkeys on every call.
+    const key = Buffer.from('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', 'hex');
+    const c = { keyId: '6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8', eventId: '0B7A6A0E-6F1E-4C36-9A55-3B7D1B0F0001' };
+    for (let round = 0; round < 2; round++) {
+      // the second round runs on the cached subkeys
+      expect(encryptField('Zhang Wei', key, c)).toBe('c360e1.6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8.-Z_0cyIwYgyU53fm.9dhhG_wMo7D_fncTcFP9Bw.5G2nOfNutG2Lblo');
+      expect(encryptField({ a: [1, 'x'] }, key, c)).toBe('c360e1.6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8.lPH9eb0LR0Q7n2kD.YvBVY6B0iuNJD2CcUHUY8w.Jh1LVXjvm53GorfS3g');
+    }
+  });
+
+  it('derives subkeys from the key bytes, even when a caller reuses the buffer for another key', () => {
+    const c = ctx();
+    const first = generateDataKey();
+    const second = generateDataKey();
+    const buffer = Buffer.from(first);
+    const underFirst = encryptField('x', buffer, c);
+    expect(decryptField(underFirst, first, c)).toBe('x');
+    second.copy(buffer); // same buffer object, other key
+    const underSecond = encryptField('x', buffer, c);
+    expect(underSecond).toBe(encryptField('x', Buffer.from(second), c));
+    expect(decryptField(underSecond, second, c)).toBe('x');
+    expect(() => decryptField(underSecond, first, c)).toThrow(FieldCipherError);
+  });
+
   it('fails when tampered with: iv, tag or ciphertext', () => {
     const key = generateDataKey();
     const c = ctx();

@@ -6,6 +6,7 @@ import type {
   AppendOptions,
   AppendResult,
   EventStore,
+  ReadAllByStreamOptions,
   ReadAllOptions,
   ReadStreamOptions,
   StreamAppend,
@@ -40,6 +41,14 @@ export interface ProtectedEventStoreOptions {
 
 const MAX_REASON = 500;
 
+/** The event with each of its personal fields (as found by personalValues) encrypted. */
+function protect(e: NewEvent, fields: readonly (readonly [string, JsonValue])[], keyId: string, key: Buffer): NewEvent {
+  if (fields.length === 0) return e;
+  const data: JsonObject = { ...e.data };
+  for (const [field, value] of fields) data[field] = encryptField(value, key, { keyId, eventId: e.eventId });
+  return { ...e, data };
+}
+
 /**
  * Crypto-shredding as a decorator around any EventStore.
  *
@@ -57,11 +66,21 @@ export class ProtectedEventStore implements EventStore {
   private readonly keys: SubjectKeys;
   private readonly subjectOf: SubjectResolver;
   private readonly now: () => Date;
+  private readonly personalByType = new Map<string, ReadonlySet<string>>();
+  /** Present when the inner store has it (the port's optional bulk read), decrypting like readAll. */
+  readonly readAllByStream?: (options: ReadAllByStreamOptions) => AsyncIterable<RecordedEvent>;
 
   constructor(
     private readonly inner: EventStore,
     private readonly options: ProtectedEventStoreOptions,
   ) {
+    const byStream = inner.readAllByStream?.bind(inner);
+    if (byStream) {
+      const reveal = (e: RecordedEvent): Promise<RecordedEvent> => this.reveal(e);
+      this.readAllByStream = async function* (o: ReadAllByStreamOptions): AsyncIterable<RecordedEvent> {
+        for await (const e of byStream(o)) yield await reveal(e);
+      };
+    }
     this.keys = new SubjectKeys(options.keyStore, options.masterKeys, options.keyCache);
     this.subjectOf = options.subjectOf ?? customerStreamSubject;
     this.now = options.now ?? (() => new Date());
@@ -69,8 +88,8 @@ export class ProtectedEventStore implements EventStore {
 
   async appendToStream(streamId: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult> {
     guardAppend(streamId, events, this.options.registry, this.options.limits ?? DEFAULT_APPEND_LIMITS);
-    const needsKey = events.some((e, index) => this.personalValues(e, index).length > 0);
-    if (!needsKey) return this.inner.appendToStream(streamId, events, options);
+    const fields = events.map((e, index) => this.personalValues(e, index));
+    if (!fields.some((f) => f.length > 0)) return this.inner.appendToStream(streamId, events, options);
     const subjectId = this.subjectOf(streamId);
     if (subjectId === null || subjectId.length === 0) {
       throw new EventStoreError(
@@ -80,16 +99,7 @@ export class ProtectedEventStore implements EventStore {
       );
     }
     const { keyId, key } = await this.keys.forAppend(subjectId);
-    const protectedEvents = events.map((e, index): NewEvent => {
-      const fields = this.personalValues(e, index);
-      if (fields.length === 0) return e;
-      const data: JsonObject = { ...e.data };
-      for (const [field, value] of fields) {
-        data[field] = encryptField(value, key, { keyId, eventId: e.eventId });
-      }
-      return { ...e, data };
-    });
-    return this.inner.appendToStream(streamId, protectedEvents, options);
+    return this.inner.appendToStream(streamId, events.map((e, index) => protect(e, fields[index] ?? [], keyId, key)), options);
   }
 
   /**
@@ -105,9 +115,10 @@ export class ProtectedEventStore implements EventStore {
       return out;
     }
     const subjects = new Map<number, string>();
-    appends.forEach((a, i) => {
+    const fields = appends.map((a, i) => {
       guardAppend(a.streamId, a.events, this.options.registry, this.options.limits ?? DEFAULT_APPEND_LIMITS);
-      if (!a.events.some((e, index) => this.personalValues(e, index).length > 0)) return;
+      const perEvent = a.events.map((e, index) => this.personalValues(e, index));
+      if (!perEvent.some((f) => f.length > 0)) return perEvent;
       const subjectId = this.subjectOf(a.streamId);
       if (subjectId === null || subjectId.length === 0) {
         throw new EventStoreError(EventStoreErrorCode.InvalidEvent, `Stream ${a.streamId} has no data subject, so it cannot hold personal data`, {
@@ -115,6 +126,7 @@ export class ProtectedEventStore implements EventStore {
         });
       }
       subjects.set(i, subjectId);
+      return perEvent;
     });
     const keys = await this.keys.forAppendMany([...new Set(subjects.values())]);
     const protectedAppends = appends.map((a, i): StreamAppend => {
@@ -122,17 +134,10 @@ export class ProtectedEventStore implements EventStore {
       if (subjectId === undefined) return a;
       const subjectKey = keys.get(subjectId);
       if (!subjectKey) throw new Error(`no data key for subject of ${a.streamId}`);
-      return { ...a, events: a.events.map((e, index) => this.protect(e, index, subjectKey.keyId, subjectKey.key)) };
+      const perEvent = fields[i] ?? [];
+      return { ...a, events: a.events.map((e, index) => protect(e, perEvent[index] ?? [], subjectKey.keyId, subjectKey.key)) };
     });
     return inner(protectedAppends);
-  }
-
-  private protect(e: NewEvent, index: number, keyId: string, key: Buffer): NewEvent {
-    const fields = this.personalValues(e, index);
-    if (fields.length === 0) return e;
-    const data: JsonObject = { ...e.data };
-    for (const [field, value] of fields) data[field] = encryptField(value, key, { keyId, eventId: e.eventId });
-    return { ...e, data };
   }
 
   async *readStream(streamId: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
@@ -201,7 +206,7 @@ export class ProtectedEventStore implements EventStore {
    * known to be ours.
    */
   private personalValues(e: NewEvent, index: number): [string, JsonValue][] {
-    const personal = new Set(this.options.registry.personalFields(e.type));
+    const personal = this.personalFieldsOf(e.type);
     const out: [string, JsonValue][] = [];
     for (const [field, value] of Object.entries(e.data)) {
       if (personal.has(field)) {
@@ -215,6 +220,16 @@ export class ProtectedEventStore implements EventStore {
       }
     }
     return out;
+  }
+
+  /** The registry is fixed at construction: one set per type, built once. */
+  private personalFieldsOf(type: string): ReadonlySet<string> {
+    let set = this.personalByType.get(type);
+    if (set === undefined) {
+      set = new Set(this.options.registry.personalFields(type));
+      this.personalByType.set(type, set);
+    }
+    return set;
   }
 
   private async reveal(e: RecordedEvent): Promise<RecordedEvent> {

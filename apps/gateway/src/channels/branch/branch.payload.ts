@@ -23,7 +23,7 @@ import {
 } from '@c360/contracts';
 import { checkDecimalAmount, decimalToMinorUnits } from '../shared/money';
 import { instantMillis } from '../shared/instant';
-import { validateVariant } from '../shared/native-validation';
+import { validateVariant, type NativeValidationOptions } from '../shared/native-validation';
 
 export const TELLER_TRANSACTION_CODES = [
   'CASH_DEPOSIT',
@@ -123,10 +123,10 @@ export class BranchVisitRecord extends BranchRecordBase {
 export type BranchRecord = BranchTransactionRecord | BranchVisitRecord;
 
 /** Validates one native branch record (guard, variant by `recordType`, whitelist, cross-field rules). */
-export const validateBranchPayload = (input: unknown): Validated<BranchRecord> => {
+export const validateBranchPayload = (input: unknown, options: NativeValidationOptions = {}): Validated<BranchRecord> => {
   const guardErrors = guardJson(input);
   if (guardErrors.length > 0) return { ok: false, errors: guardErrors };
-  return validateVariant<BranchRecord>(input, 'recordType', { transaction: BranchTransactionRecord, visit: BranchVisitRecord });
+  return validateVariant<BranchRecord>(input, 'recordType', { transaction: BranchTransactionRecord, visit: BranchVisitRecord }, '', options);
 };
 
 /** Examples, for the OpenAPI document and the tests. */

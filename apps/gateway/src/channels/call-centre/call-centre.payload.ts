@@ -22,6 +22,7 @@ import {
   type Validated,
 } from '@c360/contracts';
 import { instantMillis } from '../shared/instant';
+import type { NativeValidationOptions } from '../shared/native-validation';
 
 export const DISPOSITION_CODES = ['RESOLVED', 'TRANSFERRED', 'CALLBACK_SCHEDULED', 'ABANDONED'] as const;
 export type DispositionCode = (typeof DISPOSITION_CODES)[number];
@@ -106,10 +107,10 @@ export class CallRecord {
 }
 
 /** Validates one native call record (guard, whitelist, cross-field rules). */
-export const validateCallCentrePayload = (input: unknown): Validated<CallRecord> => {
+export const validateCallCentrePayload = (input: unknown, options: NativeValidationOptions = {}): Validated<CallRecord> => {
   const guardErrors = guardJson(input);
   if (guardErrors.length > 0) return { ok: false, errors: guardErrors };
-  return validateSchema(CallRecord, input, { guarded: true });
+  return validateSchema(CallRecord, input, { guarded: true, fastPath: options.fastPath !== false });
 };
 
 export const CALL_CENTRE_EXAMPLE: CallRecord = {

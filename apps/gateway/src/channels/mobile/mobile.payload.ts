@@ -23,7 +23,7 @@ import {
   type Validated,
 } from '@c360/contracts';
 import { Field } from '@c360/contracts';
-import { validateVariant } from '../shared/native-validation';
+import { validateVariant, type NativeValidationOptions } from '../shared/native-validation';
 
 export const MOBILE_PLATFORMS = ['ios', 'android', 'harmonyos'] as const;
 export const MAX_MOBILE_EVENTS = 100;
@@ -103,17 +103,17 @@ export class MobileEventBatch {
 }
 
 /** Validates a native mobile batch: the header, then each event by its `kind`, then id uniqueness. */
-export const validateMobilePayload = (input: unknown): Validated<MobileEventBatch> => {
+export const validateMobilePayload = (input: unknown, options: NativeValidationOptions = {}): Validated<MobileEventBatch> => {
   const guardErrors = guardJson(input);
   if (guardErrors.length > 0) return { ok: false, errors: guardErrors };
-  const header = validateSchema(MobileEventBatch, input, { guarded: true });
+  const header = validateSchema(MobileEventBatch, input, { guarded: true, fastPath: options.fastPath !== false });
   const errors: FieldError[] = header.ok ? [] : [...header.errors];
   const rawEvents = (input as Record<string, unknown> | null)?.['events'];
   const events: MobileEvent[] = [];
   if (Array.isArray(rawEvents) && !errors.some((e) => e.path === '/events')) {
     const seen = new Map<string, number>();
     rawEvents.forEach((raw: unknown, i) => {
-      const item = validateVariant<MobileEvent>(raw, 'kind', MOBILE_EVENT_SCHEMAS, `/events/${i}`);
+      const item = validateVariant<MobileEvent>(raw, 'kind', MOBILE_EVENT_SCHEMAS, `/events/${i}`, options);
       if (!item.ok) {
         errors.push(...item.errors);
         return;
