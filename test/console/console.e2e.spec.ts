@@ -5,6 +5,11 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import { Kafka, logLevel } from 'kafkajs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import {
+  createReadModelDataSource,
+  readModelDigest,
+  type ReadModelDigest,
+} from '@c360/read-models';
 import { kafkaBrokers, uniqueTopic } from '@c360/testing';
 import {
   api,
@@ -156,6 +161,36 @@ async function withDatabase(run: (url: string) => Promise<void>): Promise<void> 
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
     await admin.end();
+  }
+}
+
+/** The live read model's digest (I6's comparison: every row, volatile columns excluded). */
+async function liveDigest(databaseUrl: string): Promise<ReadModelDigest> {
+  const ds = createReadModelDataSource({
+    url: databaseUrl,
+    schema: 'read_models',
+    poolMax: 1,
+    applicationName: 'console-e2e-digest',
+  });
+  await ds.initialize();
+  try {
+    return await readModelDigest(ds, 'read_models');
+  } finally {
+    await ds.destroy();
+  }
+}
+
+async function schemaExists(databaseUrl: string, schema: string): Promise<boolean> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const r = await client.query(
+      'SELECT 1 FROM information_schema.schemata WHERE schema_name = $1',
+      [schema],
+    );
+    return r.rowCount === 1;
+  } finally {
+    await client.end();
   }
 }
 
@@ -386,6 +421,155 @@ describe('the operator console in headless Chromium', () => {
 
         expect(pageErrors).toEqual([]);
         expect(cspViolations).toEqual([]);
+      } finally {
+        await browser?.close();
+        await stopProcessGroup(p);
+      }
+    });
+  }, 420_000);
+
+  it('cancels a running rebuild from the Projections page: the job ends cancelled, its shadow is dropped, the live model is unchanged', async () => {
+    if (!existsSync(CHROMIUM))
+      throw new Error(
+        `${CHROMIUM} is missing: the console's browser tests need Debian's Chromium (apt-get install chromium).`,
+      );
+    await withDatabase(async (databaseUrl) => {
+      // A rebuild that is still running when the operator presses cancel: a demo bank of a few
+      // thousand events, folded in small batches (PROJECTOR_BATCH_SIZE, an operator's setting).
+      // The clock-driven sweeps are off so that nothing but the rebuild could touch the live model.
+      const p = launch(
+        ['npm', 'start'],
+        {
+          C360_DATA_DIR: dataDir,
+          DATABASE_URL: databaseUrl,
+          PROJECTOR_BATCH_SIZE: '50',
+          CHURN_SWEEP_INTERVAL_MS: '0',
+        },
+        await freePort(),
+      );
+      let browser: Browser | undefined;
+      try {
+        await waitUntilReady(p, 180_000);
+        await eventually(
+          () => p.output().includes('export C360_TOKEN='),
+          30_000,
+          'the start-up banner',
+        );
+        const token = bannerToken(p.output());
+        const demo = await runCli(
+          ['demo', '--customers', '200', '--url', p.baseUrl, '--token', token],
+          { C360_DATA_DIR: dataDir },
+          150_000,
+        );
+        expect({ code: demo.code, stderr: demo.code === 0 ? '' : demo.stderr }).toEqual({
+          code: 0,
+          stderr: '',
+        });
+        expect(demo.stdout).toMatch(/^ {2}rejected {3}0$/m);
+        type Status = {
+          name: string;
+          position: string | null;
+          head: string | null;
+          lag: { events: number };
+          rebuild: { jobId: string; state: string } | null;
+        };
+        const status = async (): Promise<Status> => {
+          const res = await api(p, token, 'GET', '/v1/ops/projections');
+          expect(res.status).toBe(200);
+          const first = (res.json as { projections: Status[] }).projections[0];
+          if (!first) throw new Error('no projection');
+          return first;
+        };
+        await pollUntil(
+          async () => {
+            const s = await status();
+            return s.lag.events === 0 && BigInt(s.position ?? -1) >= BigInt(s.head ?? 0)
+              ? true
+              : undefined;
+          },
+          120_000,
+          'the live projection to catch up with the demo',
+          500,
+        );
+        const before = await liveDigest(databaseUrl);
+        expect(before.customers).toBe(200);
+        const name = (await status()).name;
+
+        browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+        const page = await (
+          await browser.newContext({ viewport: { width: 1366, height: 768 } })
+        ).newPage();
+        const pageErrors: string[] = [];
+        page.on('pageerror', (e) => pageErrors.push(e.message));
+        await signIn(page, p.baseUrl, token);
+        await page.getByTestId('nav-projections').click();
+        const card = page.getByTestId(`projection-${name}`);
+        await card.waitFor();
+        await card.getByTestId(`rebuild-${name}`).click();
+        const started = page.waitForResponse(
+          (r) =>
+            r.request().method() === 'POST' &&
+            r.url().endsWith(`/v1/ops/projections/${name}/rebuild`),
+        );
+        await card.getByTestId(`rebuild-confirm-${name}`).click();
+        const response = await started;
+        expect(response.status()).toBe(202);
+        const job = (await response.json()) as { id: string; shadowSchema: string };
+        const ui = card.getByTestId('rebuild-job');
+        await pollUntil(
+          async () => ((await ui.getAttribute('data-state')) === 'building' ? true : undefined),
+          30_000,
+          'the rebuild to be building',
+          200,
+        );
+        // Over the API too: the projection has this rebuild running, its shadow schema exists.
+        expect((await status()).rebuild).toMatchObject({ jobId: job.id, state: 'building' });
+        expect(await schemaExists(databaseUrl, job.shadowSchema)).toBe(true);
+        await shot(page, '13-projections-rebuild-running');
+
+        // Cancel asks first; then the job goes to cancelled and says what happened.
+        await ui.getByTestId('rebuild-cancel').click();
+        await expectText(ui, /Stop this rebuild and drop its shadow copy\?/);
+        await shot(page, '14-projections-rebuild-cancel-confirm');
+        await ui.getByTestId('rebuild-cancel-confirm').click();
+        await pollUntil(
+          async () => ((await ui.getAttribute('data-state')) === 'cancelled' ? true : undefined),
+          90_000,
+          'the rebuild to be cancelled',
+          200,
+        );
+        await expectText(ui.getByTestId('rebuild-state'), /^cancelled$/);
+        await expectText(
+          ui.getByTestId('rebuild-cancelled'),
+          /cancelled: its shadow copy was dropped; the live read model was not changed/,
+        );
+        expect(await ui.getByTestId('rebuild-cancel').count()).toBe(0);
+        // The projection can be rebuilt again.
+        await pollUntil(
+          async () => ((await card.getByTestId(`rebuild-${name}`).isEnabled()) ? true : undefined),
+          20_000,
+          'the rebuild button to be enabled again',
+          200,
+        );
+        await shot(page, '15-projections-rebuild-cancelled');
+
+        // The API agrees: the job is cancelled (it never swapped), none is active, the shadow is gone…
+        const after = await api(p, token, 'GET', `/v1/ops/jobs/${job.id}`);
+        expect(after.status).toBe(200);
+        const ended = after.json as {
+          state: string;
+          progress: number;
+          total: number;
+          result: unknown;
+        };
+        expect(ended.state).toBe('cancelled');
+        expect(ended.result).toBeNull();
+        expect(ended.progress).toBeLessThan(ended.total);
+        expect((await status()).rebuild).toBeNull();
+        expect(await schemaExists(databaseUrl, job.shadowSchema)).toBe(false);
+        // …and the live read model is row for row what it was before the rebuild started.
+        expect(await liveDigest(databaseUrl)).toEqual(before);
+        expect(pageErrors).toEqual([]);
       } finally {
         await browser?.close();
         await stopProcessGroup(p);

@@ -21,9 +21,12 @@ const stateTone = (s: string): 'ok' | 'warn' | 'bad' | 'muted' | 'info' =>
       ? 'bad'
       : s === 'catching-up' || s === 'starting' || s === 'building' || s === 'swapping'
         ? 'info'
-        : s === 'no-workers' || s === 'paused'
+        : s === 'no-workers' || s === 'paused' || s === 'cancelling'
           ? 'warn'
           : 'muted';
+
+/** The API cancels a rebuild until its swap begins; after that it answers 409 (too late). */
+const CANCELLABLE: ReadonlySet<RebuildState> = new Set(['pending', 'building']);
 
 /** Projection status (polled), lag over time, and blue/green rebuilds with live progress. */
 export function ProjectionsPage(): ReactNode {
@@ -195,9 +198,11 @@ function Kpi(props: {
   );
 }
 
-/** A rebuild job, polled every second until it ends. */
+/** A rebuild job, polled every second until it ends; it can be cancelled until its swap begins. */
 function JobProgress(props: { jobId: string; onDone: () => void }): ReactNode {
   const client = useQueryClient();
+  const { can } = useSession();
+  const [confirmingCancel, setConfirmingCancel] = useState(false);
   const job = useQuery({
     queryKey: ['job', props.jobId],
     queryFn: () => apiFetch<RebuildJob>(`/v1/ops/jobs/${encodeURIComponent(props.jobId)}`),
@@ -209,16 +214,27 @@ function JobProgress(props: { jobId: string; onDone: () => void }): ReactNode {
   useEffect(() => {
     if (finished) onDone();
   }, [finished, onDone]);
+  // DELETE answers once the rebuilding process has stopped and dropped the shadow (or with a
+  // problem: nothing to cancel, too late once the swap began).
   const cancel = useMutation({
     mutationFn: (projection: string) =>
       apiFetch<RebuildJob>(`/v1/ops/projections/${encodeURIComponent(projection)}/rebuild`, {
         method: 'DELETE',
       }),
-    onSuccess: () => void client.invalidateQueries({ queryKey: ['job', props.jobId] }),
+    onSuccess: (cancelled) => {
+      setConfirmingCancel(false);
+      if (cancelled.id === props.jobId) client.setQueryData(['job', props.jobId], cancelled);
+      void client.invalidateQueries({ queryKey: ['job', props.jobId] });
+    },
+    onError: () => {
+      setConfirmingCancel(false);
+      void client.invalidateQueries({ queryKey: ['job', props.jobId] });
+    },
   });
   if (job.isPending) return <Loading />;
   if (job.isError) return <ProblemBox error={job.error} what={`rebuild job ${props.jobId}`} />;
   const j = job.data;
+  const cancellable = can('ops:replay') && CANCELLABLE.has(j.state) && !cancel.isPending;
   return (
     <div className="job" data-testid="rebuild-job" data-state={j.state}>
       <div className="job-head">
@@ -228,14 +244,35 @@ function JobProgress(props: { jobId: string; onDone: () => void }): ReactNode {
         <Badge tone={stateTone(j.state)} testId="rebuild-state">
           {j.state}
         </Badge>
-        {!finished && j.state !== 'cancelling' ? (
+        {cancel.isPending || j.state === 'cancelling' ? (
+          <span className="muted small" data-testid="rebuild-cancelling">
+            cancelling: stopping the rebuild and dropping its shadow copy…
+          </span>
+        ) : cancellable && confirmingCancel ? (
+          <span className="confirm">
+            <span className="small">
+              Stop this rebuild and drop its shadow copy? The live read model stays as it is.
+            </span>
+            <button
+              type="button"
+              className="danger"
+              onClick={() => cancel.mutate(j.projection)}
+              data-testid="rebuild-cancel-confirm"
+            >
+              Cancel rebuild
+            </button>
+            <button type="button" onClick={() => setConfirmingCancel(false)}>
+              Keep running
+            </button>
+          </span>
+        ) : cancellable ? (
           <button
             type="button"
-            className="link-button"
-            onClick={() => cancel.mutate(j.projection)}
-            disabled={cancel.isPending}
+            className="danger"
+            onClick={() => setConfirmingCancel(true)}
+            data-testid="rebuild-cancel"
           >
-            cancel
+            Cancel…
           </button>
         ) : null}
       </div>
@@ -251,6 +288,12 @@ function JobProgress(props: { jobId: string; onDone: () => void }): ReactNode {
         {j.attempts > 1 ? ` · resumed (${j.attempts} attempts)` : ''}
         {j.finishedAt ? ` · finished ${formatTime(j.finishedAt)}` : ''}
       </div>
+      {j.state === 'cancelled' ? (
+        <div className="notice" role="status" data-testid="rebuild-cancelled">
+          Rebuild {j.id.slice(0, 8)} cancelled: its shadow copy was dropped; the live read model was
+          not changed.
+        </div>
+      ) : null}
       {j.error ? <div className="problem">{j.error}</div> : null}
       {j.diff ? (
         <div className="diff small">
@@ -261,7 +304,9 @@ function JobProgress(props: { jobId: string; onDone: () => void }): ReactNode {
             .join(' · ')}
         </div>
       ) : null}
-      {cancel.isError ? <ProblemBox error={cancel.error} what="cancelling" /> : null}
+      {cancel.isError ? (
+        <ProblemBox error={cancel.error} what="cancelling the rebuild (ops:replay)" />
+      ) : null}
     </div>
   );
 }
