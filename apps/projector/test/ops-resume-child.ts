@@ -2,7 +2,7 @@
  * Fault-test fixture: a process that mounts the OpsModule as the platform does (a Nest
  * application context), so its start-up takes over rebuilds whose process died. Prints JSON
  * lines: `started`, then one `resumed` per job it takes over. Env: DATABASE_URL,
- * PROJECTOR_PARTITIONS. SIGTERM: shuts down (after the job in hand ends).
+ * PROJECTOR_PARTITIONS, PROJECTOR_BULK_MIN_EVENTS / PROJECTOR_BULK_CHUNK_EVENTS (bulk rebuilds). SIGTERM: shuts down (after the job in hand ends).
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
       definitions: [defaultProjection(parseDerivedConfig({}))],
       defaultPartitions: Number(process.env['PROJECTOR_PARTITIONS'] ?? '16'),
       batch: { maxSize: 200, maxLatencyMs: 5 },
+      bulk: { minEvents: Number(process.env['PROJECTOR_BULK_MIN_EVENTS'] ?? '0'), chunkEvents: Number(process.env['PROJECTOR_BULK_CHUNK_EVENTS'] ?? '4000') },
       resumeOrphans: { intervalMs: 500, staleAfterMs: 3_000 },
     }),
     { logger: lineLogger },

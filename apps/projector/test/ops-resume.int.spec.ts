@@ -45,10 +45,13 @@ describe('orphaned rebuilds are resumed by the next process that starts (Postgre
     await h.close();
   });
 
-  const start = (args: string[]): { lines: Array<Record<string, unknown>>; kill: (s: NodeJS.Signals) => void; exited: Promise<number | null> } => {
+  const start = (
+    args: string[],
+    extraEnv: Record<string, string> = {},
+  ): { lines: Array<Record<string, unknown>>; kill: (s: NodeJS.Signals) => void; exited: Promise<number | null> } => {
     const child = spawn(process.execPath, ['-r', resolve(ROOT, 'scripts/register.cjs'), ...args], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: h.db.url, PROJECTOR_PARTITIONS: '16', PROJECTOR_BATCH_SIZE: '20', KAFKA_BROKERS: '', LOG_LEVEL: 'silent' },
+      env: { ...process.env, DATABASE_URL: h.db.url, PROJECTOR_PARTITIONS: '16', PROJECTOR_BATCH_SIZE: '20', KAFKA_BROKERS: '', LOG_LEVEL: 'silent', ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines: Array<Record<string, unknown>> = [];
@@ -72,13 +75,16 @@ describe('orphaned rebuilds are resumed by the next process that starts (Postgre
         .catch(() => ({ rows: [] as JobRow[] }))
     ).rows[0];
 
-  it('F2/I6: kill -9 of the rebuilding process half-way; a new process takes the job over at start, resumes from the saved progress and swaps; live equals a from-scratch rebuild', async () => {
+  it.each([
+    ['in global order (bulk catch-up off)', { PROJECTOR_BULK_MIN_EVENTS: '0' }],
+    ['in bulk, stream by stream (its progress row resumed)', { PROJECTOR_BULK_MIN_EVENTS: '1', PROJECTOR_BULK_CHUNK_EVENTS: '150' }],
+  ])('F2/I6: kill -9 of the rebuilding process half-way (%s); a new process takes the job over at start, resumes from the saved progress and swaps; live equals a from-scratch rebuild', async (_mode, bulkEnv) => {
     await h.append(history(21, 3000));
     live = new Projector({ config: h.config({ workerId: 'live-1' }) });
     await live.start();
     await h.caughtUpDigest('read_models', 60_000);
 
-    const first = start([resolve(ROOT, 'apps/cli/src/main.ts'), 'projections', 'rebuild', 'customer-360', '--json']);
+    const first = start([resolve(ROOT, 'apps/cli/src/main.ts'), 'projections', 'rebuild', 'customer-360', '--json'], bulkEnv);
     let total = 0;
     await expectEventually(
       async () => {
@@ -94,13 +100,17 @@ describe('orphaned rebuilds are resumed by the next process that starts (Postgre
     const orphan = await job();
     expect(orphan?.state).toBe('building');
     expect(Number(orphan?.progress)).toBeLessThan(total); // really half-way
+    // The shadow's checkpoints, or its bulk pass's progress row, say how far the dead process got.
+    const shadow = (await h.db.pool.query<{ s: string }>(`SELECT shadow_schema AS s FROM c360_ops.rebuild_jobs`)).rows[0]?.s ?? '';
+    const passes = (await h.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${shadow}.projection_bulk_progress WHERE after_stream IS NOT NULL`)).rows[0]?.n;
+    expect(passes).toBe(bulkEnv.PROJECTOR_BULK_MIN_EVENTS === '1' ? 1 : 0);
     // Nobody asks again: the job stays as it was while no process runs it.
     await new Promise((r) => setTimeout(r, 1_000));
     expect((await job())?.attempts).toBe(1);
 
     // Live traffic continues; then a new process starts (the platform would mount the same module).
     await h.append(history(22, 100));
-    const second = start([resolve(ROOT, 'apps/projector/test/ops-resume-child.ts')]);
+    const second = start([resolve(ROOT, 'apps/projector/test/ops-resume-child.ts')], bulkEnv);
     await expectEventually(() => expect(second.lines).toContainEqual({ kind: 'resumed', jobId: orphan?.id }), { timeoutMs: 120_000, intervalMs: 100 });
     await expectEventually(async () => expect((await job())?.state).toBe('done'), { timeoutMs: 240_000, intervalMs: 200 });
     const done = await job();

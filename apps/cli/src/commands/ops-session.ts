@@ -39,6 +39,7 @@ export async function openOps(env: Env, kafka?: OpsKafkaOptions): Promise<Ops> {
     definitions: [defaultProjection(parseDerivedConfig(env))],
     defaultPartitions: config.partitions,
     batch: { maxSize: config.batchSize, maxLatencyMs: config.batchLatencyMs },
+    bulk: { minEvents: config.bulkMinEvents, chunkEvents: config.bulkChunkEvents },
     ...(kafka ? { kafka } : {}),
   });
 }

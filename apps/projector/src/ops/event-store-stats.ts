@@ -27,6 +27,20 @@ export class EventStoreStats {
     return Number(r.rows[0]?.n ?? 0);
   }
 
+  /**
+   * Events of the types up to `upTo` in the streams up to `throughStream` (inclusive, in the
+   * store's stream order — a bulk pass's progress: EventStore.readAllByStream's order).
+   */
+  async countThroughStream(eventTypes: readonly string[], upTo: bigint, throughStream: string): Promise<number> {
+    const u = decodePostgresPosition(upTo);
+    const r = await this.pool.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM ${this.schema}.events
+        WHERE type = ANY($1::text[]) AND stream_id <= $2 AND (transaction_id, seq) <= ($3::xid8, $4::int)`,
+      [[...eventTypes], throughStream, u.transactionId, clampSeq(u.seq)],
+    );
+    return Number(r.rows[0]?.n ?? 0);
+  }
+
   /** Position of the last committed event (past the visibility horizon; 0 when empty). */
   async latest(): Promise<bigint> {
     const r = await this.pool.query<{ transaction_id: string; seq: number }>(

@@ -1,6 +1,6 @@
 import { eventTypeDefinitions } from '@c360/contracts';
 import { EventTypeRegistry, MasterKeyring, PostgresEventStore, PostgresKeyStore, ProtectedEventStore, type EventStore } from '@c360/event-store';
-import type { ProjectionDefinition } from '@c360/projections';
+import type { BulkCatchUpOptions, ProjectionDefinition } from '@c360/projections';
 import type { ReadModelRepositories } from '@c360/read-models';
 import { KafkaConsumerFactory, KafkaPublisher, KafkaTopicAdmin } from '@c360/messaging';
 import { Pool } from 'pg';
@@ -31,6 +31,8 @@ export interface OpsOptions {
   readonly masterKeys?: readonly { readonly id: string; readonly key: Buffer }[];
   readonly defaultPartitions: number;
   readonly batch: { readonly maxSize: number; readonly maxLatencyMs: number };
+  /** Bulk catch-up of rebuilds (the projector's PROJECTOR_BULK_* settings). Default: off. */
+  readonly bulk?: BulkCatchUpOptions;
   readonly poolMax?: number;
   /**
    * The broker and c360's topics: replay over HTTP publishes there, and verify reads the raw
@@ -91,6 +93,7 @@ export async function createOps(options: OpsOptions): Promise<Ops> {
     definitions: options.definitions,
     defaultPartitions: options.defaultPartitions,
     batch: options.batch,
+    bulk: options.bulk,
   });
   const rebuild = new RebuildService(jobs, executor);
   const projections = options.definitions.map((d) => ({ name: d.name, eventTypes: d.eventTypes }));

@@ -27,6 +27,7 @@ export function projectorOpsOptions(
     ...('eventStore' in store ? { eventStore: store.eventStore } : { masterKeys: store.masterKeys }),
     defaultPartitions: projector.partitions,
     batch: { maxSize: projector.batchSize, maxLatencyMs: projector.batchLatencyMs },
+    bulk: { minEvents: projector.bulkMinEvents, chunkEvents: projector.bulkChunkEvents },
     ...(k.brokers ? { kafka: { ...k, brokers: k.brokers, topics: { ...k.topics, derived: derived.topic } } } : {}),
   };
 }

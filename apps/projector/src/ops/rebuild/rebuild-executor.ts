@@ -1,5 +1,5 @@
 import type { EventStore } from '@c360/event-store';
-import { allPartitions, ProjectionRunner, StaticPartitionAssigner, type ProjectionDefinition } from '@c360/projections';
+import { allPartitions, ProjectionRunner, StaticPartitionAssigner, type BulkCatchUpOptions, type ProjectionDefinition } from '@c360/projections';
 import {
   copyReferenceTables,
   createReadModelDataSource,
@@ -37,6 +37,8 @@ export interface RebuildExecutorOptions {
   /** Partition count when the projection never ran live. */
   readonly defaultPartitions: number;
   readonly batch: { readonly maxSize: number; readonly maxLatencyMs: number };
+  /** Bulk catch-up of the shadow (stream by stream; the projector's settings). Default: off. */
+  readonly bulk?: BulkCatchUpOptions;
   /** How often progress is written and cancellation looked for. Default 250 ms. */
   readonly tickMs?: number;
   readonly swapLockTimeoutMs?: number;
@@ -194,10 +196,20 @@ export class RebuildExecutor {
     const ds = createReadModelDataSource({ url: databaseUrl, schema: job.shadowSchema, poolMax: 4, applicationName: `c360-rebuild-${job.id.slice(0, 8)}` });
     await migrateReadModels(ds); // idempotent; a resumed job finds its tables and checkpoints
     let applied = 0;
+    const shadowStore = new TypeOrmProjectionStore(ds, { schema: job.shadowSchema });
     const runner = new ProjectionRunner<ReadModelRepositories>({
       definition,
       eventStore: this.options.eventStore,
-      store: new TypeOrmProjectionStore(ds, { schema: job.shadowSchema }),
+      store: shadowStore,
+      bulk: this.options.bulk,
+      // Counts from the table (the port's probe would read, and decrypt, events to count them).
+      lagProbe: {
+        sample: async (after, eventTypes, cap) => ({
+          head: await stats.latest(),
+          events: await stats.count(eventTypes, after, undefined, cap + 1),
+          oldestRecordedAt: await stats.oldestAfter(eventTypes, after),
+        }),
+      },
       assigner: new StaticPartitionAssigner(allPartitions(partitions)),
       workerId: `rebuild-${job.id.slice(0, 8)}`,
       partitionCount: partitions,
@@ -212,12 +224,23 @@ export class RebuildExecutor {
     });
     try {
       const resumeAt = lowestCheckpoint(await readCheckpoints(pool, plan.shadow, job.projection));
-      const base = resumeAt > 0n ? await stats.count(definition.eventTypes, 0n, resumeAt) : 0;
-      await jobs.beginAttempt(job.id, resumeAt > 0n ? base : null);
+      // What an earlier attempt applied: up to its checkpoints, or, for a bulk pass (checkpoints
+      // still at 0), the events of the streams it finished.
+      const pass = resumeAt === 0n ? await shadowStore.loadBulkProgress(job.projection) : null;
+      const base =
+        resumeAt > 0n
+          ? await stats.count(definition.eventTypes, 0n, resumeAt)
+          : pass?.afterStream
+            ? await stats.countThroughStream(definition.eventTypes, pass.upTo, pass.afterStream)
+            : 0;
+      await jobs.beginAttempt(job.id, base > 0 ? base : null);
       if (job.state === 'swapping') await jobs.setState(job.id, 'building'); // a swap that never committed
       await runner.start();
       const meter = new ProgressMeter();
-      let remaining = await stats.count(definition.eventTypes, resumeAt);
+      // Checkpoints at 0 while a bulk pass runs: what remains is everything not yet applied.
+      const remainingAfter = async (low: bigint): Promise<number> =>
+        low === 0n ? Math.max(0, (await stats.count(definition.eventTypes, 0n)) - (base + applied)) : stats.count(definition.eventTypes, low);
+      let remaining = await remainingAfter(resumeAt);
       let countedAt = Date.now();
       for (;;) {
         await sleep(this.options.tickMs ?? 250);
@@ -232,7 +255,7 @@ export class RebuildExecutor {
         const shadow = await readCheckpoints(pool, plan.shadow, job.projection);
         const live = await readCheckpoints(pool, plan.live, job.projection);
         if (Date.now() - countedAt > 1_000) {
-          remaining = await stats.count(definition.eventTypes, lowestCheckpoint(shadow));
+          remaining = await remainingAfter(lowestCheckpoint(shadow));
           countedAt = Date.now();
         }
         const progress = base + applied;
