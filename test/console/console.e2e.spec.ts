@@ -435,7 +435,8 @@ describe('the operator console in headless Chromium', () => {
       );
     await withDatabase(async (databaseUrl) => {
       // A rebuild that is still running when the operator presses cancel: a demo bank of a few
-      // thousand events, folded in small batches (PROJECTOR_BATCH_SIZE, an operator's setting).
+      // thousand events, folded in small batches (PROJECTOR_BATCH_SIZE, an operator's setting)
+      // and in global order (PROJECTOR_BULK_MIN_EVENTS=0: a bulk pass would be done before the click).
       // The clock-driven sweeps are off so that nothing but the rebuild could touch the live model.
       const p = launch(
         ['npm', 'start'],
@@ -443,6 +444,7 @@ describe('the operator console in headless Chromium', () => {
           C360_DATA_DIR: dataDir,
           DATABASE_URL: databaseUrl,
           PROJECTOR_BATCH_SIZE: '50',
+          PROJECTOR_BULK_MIN_EVENTS: '0',
           CHURN_SWEEP_INTERVAL_MS: '0',
         },
         await freePort(),
