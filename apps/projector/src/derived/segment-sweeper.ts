@@ -7,7 +7,7 @@ import {
   timeSensitiveSegments,
   toMs,
 } from '@c360/customer-domain';
-import { nowOf, pageSizeOf, persistMembership, type DerivedServiceOptions, type DerivedStore, type MembershipHistoryRow } from '@c360/projections';
+import { nowOf, pageSizeOf, PeriodicSweep, persistMembership, type DerivedServiceOptions, type DerivedStore, type MembershipHistoryRow } from '@c360/projections';
 
 export interface SegmentSweepResult {
   readonly customers: number;
@@ -35,15 +35,19 @@ export const SEGMENT_SWEEPER_JOB = 'segment-sweeper';
  * after a sweep is evaluated at the customer's newest business time.)
  */
 export class SegmentSweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  /** Why the last timed sweep failed (it is retried next tick), for status and tests. */
-  lastError: string | null = null;
+  private readonly periodic: PeriodicSweep;
 
   constructor(
     private readonly store: DerivedStore,
     private readonly options: DerivedServiceOptions & { readonly intervalMs?: number } = {},
-  ) {}
+  ) {
+    this.periodic = new PeriodicSweep(() => this.sweepOnce(), options.intervalMs);
+  }
+
+  /** Why the last timed sweep failed (it is retried next tick), for status and tests. */
+  get lastError(): string | null {
+    return this.periodic.lastError;
+  }
 
   /** One sweep at the clock's now; null if another process is sweeping. */
   async sweepOnce(): Promise<SegmentSweepResult | null> {
@@ -106,32 +110,10 @@ export class SegmentSweeper {
 
   /** Sweeps every `intervalMs` (default 60 s) until stop; a failed sweep is retried next tick. */
   start(): void {
-    if (this.timer) return;
-    const tick = (): void => {
-      this.running = this.sweepOnce()
-        .then((r) => {
-          if (r !== null) this.lastError = null;
-          return r;
-        })
-        .catch((e: unknown) => {
-          this.lastError = e instanceof Error ? e.message : String(e);
-          return null;
-        })
-        .finally(() => {
-          this.running = undefined;
-          if (this.timer) {
-            this.timer = setTimeout(tick, this.options.intervalMs ?? 60_000);
-            this.timer.unref();
-          }
-        });
-    };
-    this.timer = setTimeout(tick, this.options.intervalMs ?? 60_000);
-    this.timer.unref();
+    this.periodic.start();
   }
 
-  async stop(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 }

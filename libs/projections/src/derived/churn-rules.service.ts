@@ -4,6 +4,7 @@ import { DerivedError, DerivedErrorCode } from './derived.errors';
 import type { DerivedTrace } from './derived.ports';
 import type { ChurnRuleRecord, CustomerPageQuery, DerivedStore, DerivedTransaction } from './derived-store.port';
 import { nowOf, pageSizeOf, type DerivedServiceOptions } from './derived-services.options';
+import { PeriodicSweep } from './periodic-sweep';
 
 export interface ChurnPassResult {
   readonly customers: number;
@@ -102,13 +103,14 @@ export class ChurnRulesService {
  * flagged without sending anything. One sweep at a time across processes (advisory lock).
  */
 export class ChurnSweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private readonly periodic: PeriodicSweep;
 
   constructor(
     private readonly store: DerivedStore,
     private readonly options: DerivedServiceOptions & { readonly intervalMs?: number } = {},
-  ) {}
+  ) {
+    this.periodic = new PeriodicSweep(() => this.sweepOnce(), options.intervalMs);
+  }
 
   /** One sweep at the clock's now; null if another process is sweeping. */
   sweepOnce(): Promise<ChurnPassResult | null> {
@@ -136,25 +138,10 @@ export class ChurnSweeper {
 
   /** Sweeps every `intervalMs` (default 60 s) until stop; a failed sweep is retried next tick. */
   start(): void {
-    if (this.timer) return;
-    const tick = (): void => {
-      this.running = this.sweepOnce()
-        .catch(() => null)
-        .finally(() => {
-          this.running = undefined;
-          if (this.timer) {
-            this.timer = setTimeout(tick, this.options.intervalMs ?? 60_000);
-            this.timer.unref();
-          }
-        });
-    };
-    this.timer = setTimeout(tick, this.options.intervalMs ?? 60_000);
-    this.timer.unref();
+    this.periodic.start();
   }
 
-  async stop(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 }

@@ -9,3 +9,4 @@ export * from './churn.view';
 export * from './segment-rules.service';
 export * from './churn-rules.service';
 export * from './shadow-runs.service';
+export * from './periodic-sweep';
