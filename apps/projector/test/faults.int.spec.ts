@@ -93,6 +93,9 @@ describe('projector faults (child processes on PostgreSQL)', () => {
       );
       await b.kill('SIGKILL');
       await writing;
+      // Events after the kill, in every partition: the survivor must apply them for all 16 (had
+      // b caught up before it died, the takeover alone would leave nothing to commit).
+      await h.append(history(7, 200));
       await expectEventually(() => expect(a.lines.some((l) => l.kind === 'committed' && l.partitions === 16)).toBe(true), {
         timeoutMs: 30_000,
       });
