@@ -388,8 +388,9 @@ export class ProjectionRunner<R> {
 
     /**
      * One chunk's transaction. Chunks are pipelined: while one commits (the database's work) the
-     * next is folded (ours). Their customers are disjoint, and each waits for the one before to
-     * commit before it records progress, so progress only ever names streams that are committed.
+     * next is folded (ours) — only when their customers are disjoint (see flushChunk) — and each
+     * waits for the one before to commit before it records progress, so progress only ever names
+     * streams that are committed.
      */
     const commit = async (chunk: readonly CustomerEvents[], after: string | null, final: boolean, previous: Promise<void>): Promise<void> => {
       const events = chunk.reduce((n, c) => n + c.events.length, 0);
@@ -430,14 +431,19 @@ export class ProjectionRunner<R> {
     };
     /** The last chunk's commit, in flight. */
     let inFlight: Promise<void> = Promise.resolve();
-    const flushChunk = async (after: string | null): Promise<void> => {
+    /**
+     * `continues`: the next chunk holds a customer of this one (a stream split across chunks, or
+     * a customer met again): it must not start before this one commits — its prefetch would not
+     * see this chunk's uncommitted rows and would fold that customer from nothing.
+     */
+    const flushChunk = async (after: string | null, continues = false): Promise<void> => {
       const previous = inFlight;
       inFlight = commit(chunk, after, false, previous);
       inFlight.catch(() => undefined); // surfaces where it is awaited
       chunk = [];
       inChunk = new Set();
       chunkEvents = 0;
-      await previous; // at most two chunks in flight
+      await (continues ? inFlight : previous); // at most two chunks in flight, disjoint customers
     };
     try {
       for (;;) {
@@ -457,7 +463,7 @@ export class ProjectionRunner<R> {
         }
         if (customerId === null) continue;
         // One group per customer per transaction: apply sees each customer once, in stream order.
-        if (!current && inChunk.has(customerId)) await flushChunk(doneStream);
+        if (!current && inChunk.has(customerId)) await flushChunk(doneStream, true);
         current ??= { streamId: event.streamId, customerId, events: [] };
         current.events.push(event);
         chunkEvents++;
@@ -467,7 +473,7 @@ export class ProjectionRunner<R> {
           close();
           current = { ...current, events: [] };
           inChunk.delete(customerId);
-          await flushChunk(doneStream);
+          await flushChunk(doneStream, true);
         }
       }
       close();
