@@ -118,6 +118,9 @@ export class ProjectionRunner<R> {
   private stateWaiters: Array<{ states: readonly ProjectionState[]; resolve: () => void }> = [];
   private checkpoints = new Map<number, GlobalPosition>();
   private lastPersistedAt = 0;
+  /** Where the owned checkpoints stand in memory only (batches of nothing of ours), awaiting an idle flush. */
+  private unpersistedEnd: GlobalPosition | null = null;
+  private idleFlushTimer: NodeJS.Timeout | undefined;
   private head: GlobalPosition | null = null;
   private lag: ProjectionLag = NO_LAG;
   private lagTimer: NodeJS.Timeout | undefined;
@@ -180,6 +183,7 @@ export class ProjectionRunner<R> {
     this.stopRequested = true;
     this.wake.fire();
     clearInterval(this.lagTimer);
+    clearTimeout(this.idleFlushTimer);
     await this.loop;
     await this.measuring?.catch(() => undefined);
     this.loop = undefined;
@@ -305,6 +309,7 @@ export class ProjectionRunner<R> {
     }
     this.checkpoints = await store.loadCheckpoints(definition.name, [...owned.keys()]);
     this.lastPersistedAt = Date.now();
+    this.unpersistedEnd = null;
     const bulk = await this.runBulk(owned, version);
     if (bulk === 'interrupted') return this.bulkCommitted;
     const from = this.position() ?? 0n;
@@ -337,9 +342,12 @@ export class ProjectionRunner<R> {
         }
         if (batch.drained && this.state !== 'live') this.setState('live');
         if (!batch.drained && this.state === 'live') this.setState('catching-up');
+        if (this.unpersistedEnd !== null && !this.stopRequested && assigner.version === version) await this.flushIdleCheckpoints(owned);
       }
       return committed;
     } finally {
+      clearTimeout(this.idleFlushTimer);
+      this.idleFlushTimer = undefined;
       reading?.catch(() => undefined);
       reader.discard();
       await subscription.stop().catch(() => undefined);
@@ -497,9 +505,12 @@ export class ProjectionRunner<R> {
     });
     const partitions = [...owned.keys()];
     const idleFor = Date.now() - this.lastPersistedAt;
-    if (grouped.eventCount === 0 && idleFor < (this.options.idleCheckpointEveryMs ?? 1_000)) {
-      // Nothing of ours: advance in memory only; a restart merely re-reads these events.
+    if (grouped.eventCount === 0 && idleFor < this.idleCheckpointEveryMs) {
+      // Nothing of ours: advance in memory only; a restart merely re-reads these events. The
+      // advance is persisted once the idle interval has passed, even if no event follows
+      // (flushIdleCheckpoints): otherwise a quiet store would leave the checkpoints behind.
       this.advance(partitions, end);
+      this.unpersistedEnd = end;
       return false;
     }
     await hooks?.beforeTransaction?.({ events: grouped.eventCount, customers: grouped.customers.length });
@@ -514,11 +525,43 @@ export class ProjectionRunner<R> {
     });
     this.advance(partitions, end);
     this.lastPersistedAt = Date.now();
+    this.unpersistedEnd = null;
     this.appliedEvents += grouped.eventCount;
     this.committedBatches++;
     this.rate.add(grouped.eventCount);
     this.emit({ kind: 'committed', events: grouped.eventCount, customers: grouped.customers.length, position: end.toString() });
     return true;
+  }
+
+  private get idleCheckpointEveryMs(): number {
+    return this.options.idleCheckpointEveryMs ?? 1_000;
+  }
+
+  /**
+   * Persists checkpoints advanced in memory only, once the idle interval has passed since the
+   * last commit; before that, arms a timer that wakes the pipeline when it has (a read waiting
+   * for events returns on the wake, keeping its pending pull).
+   */
+  private async flushIdleCheckpoints(owned: ReadonlyMap<number, PartitionLease>): Promise<void> {
+    const end = this.unpersistedEnd;
+    if (end === null) return;
+    const wait = this.lastPersistedAt + this.idleCheckpointEveryMs - Date.now();
+    if (wait > 0) {
+      this.idleFlushTimer ??= setTimeout(() => {
+        this.idleFlushTimer = undefined;
+        this.wake.fire();
+      }, wait);
+      return;
+    }
+    const { definition, store, assigner, workerId } = this.options;
+    const partitions = [...owned.keys()];
+    const writer = { workerId, leases: [...owned.values()], fenced: assigner.fenced };
+    await store.transaction(async (tx) => {
+      await tx.assertLeases(definition.name, writer);
+      await tx.saveCheckpoints(definition.name, partitions, end);
+    });
+    this.lastPersistedAt = Date.now();
+    if (this.unpersistedEnd === end) this.unpersistedEnd = null;
   }
 
   private advance(partitions: readonly number[], end: GlobalPosition): void {

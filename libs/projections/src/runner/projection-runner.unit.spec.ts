@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { InMemoryEventStore, type RecordedEvent } from '@c360/event-store';
 import { expectEventually } from '@c360/testing';
 import { customer360Projection } from '../customer-360/customer-360.projection';
@@ -231,6 +232,26 @@ describe('ProjectionRunner (in memory)', () => {
     await successor.start();
     await expectEqualsFold(eventStore, store);
     await successor.stop();
+  });
+
+  it('persists a checkpoint advanced past events of other partitions once idle, even when no event follows', async () => {
+    // A worker owning one partition reads (and skips) another partition's events right after it
+    // starts, inside the idle interval; nothing else is appended. Its checkpoint must still reach
+    // the head in the store (before: it stayed behind in memory until some later event came).
+    const eventStore = await seeded(60);
+    const store = new InMemoryProjectionStore();
+    const mine = partitionOf('C1', PARTITIONS);
+    const other = CUSTOMERS.find((c) => partitionOf(c, PARTITIONS) !== mine) ?? 'never';
+    const runner = makeRunner(eventStore, store, new StaticPartitionAssigner([mine]));
+    const seededHead = await eventStore.headPosition();
+    await runner.start();
+    await expectEventually(() => expect(store.checkpoint('customer-360', mine)).toBe(seededHead), { timeoutMs: 3_000 });
+    await runner.waitForState(['live']);
+    await appendHistory(eventStore, [{ streamId: `customer-${other}`, event: { eventId: randomUUID(), type: 'BranchVisited', version: 1, data: {}, occurredAt: new Date(0) } }]);
+    const head = await eventStore.headPosition();
+    await expectEventually(() => expect(store.checkpoint('customer-360', mine)).toBe(head), { timeoutMs: 3_000 });
+    expect(runner.status().state).toBe('live');
+    await runner.stop();
   });
 });
 
