@@ -145,4 +145,23 @@ describe('projection unit of work on PostgreSQL (batched = direct)', () => {
     const rows = await sources[sources.length - 1]?.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM uow_count_many.customer_360`);
     expect(rows?.[0]?.n).toBeGreaterThan(20);
   });
+
+  it('a row update that moves no indexed column is heap-only (writes no index entry), though it sets updated_at', async () => {
+    await project('uow_hot', 'batched', 50);
+    const ds = sources[sources.length - 1];
+    if (!ds) throw new Error('no data source');
+    const counts = await ds.transaction(async (m) => {
+      // The shape of the projection's upsert for an interaction event: new state, revision and
+      // updated_at; tier, region, value, score and merge columns unchanged.
+      await m.query(`UPDATE uow_hot.customer_360 SET state = state || '{}'::jsonb, last_revision = last_revision + 1, updated_at = now() WHERE customer_id = $1`, [
+        CUSTOMERS[1],
+      ]);
+      const [row] = await m.query<Array<{ updated: number; hot: number }>>(
+        `SELECT pg_stat_get_xact_tuples_updated('uow_hot.customer_360'::regclass)::int AS updated,
+                pg_stat_get_xact_tuples_hot_updated('uow_hot.customer_360'::regclass)::int AS hot`,
+      );
+      return row;
+    });
+    expect(counts).toEqual({ updated: 1, hot: 1 });
+  });
 });
