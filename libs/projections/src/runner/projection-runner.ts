@@ -315,14 +315,15 @@ export class ProjectionRunner<R> {
     const from = this.position() ?? 0n;
     const subscription = eventStore.subscribeToAll({ after: from, filter: { eventTypes: definition.eventTypes } });
     const reader = new BatchReader(subscription[Symbol.asyncIterator]());
-    // Already at the head (nothing to read): live now — otherwise only a drained batch says so,
-    // and a runner that starts caught up would report catching-up until the next event.
-    if ((await eventStore.headPosition()) <= from) this.setState('live');
-    else if (this.state !== 'live') this.setState('catching-up');
     let committed = false;
     let size = this.limits.maxSize;
     let reading: Promise<ReadBatch> | undefined = reader.next({ ...this.limits, maxSize: size }, this.wake);
     try {
+      // Already at the head (nothing to read): live now — otherwise only a drained batch says so,
+      // and a runner that starts caught up would report catching-up until the next event.
+      // (Inside the try: if the store cannot answer, the subscription is still stopped.)
+      if ((await eventStore.headPosition()) <= from) this.setState('live');
+      else if (this.state !== 'live') this.setState('catching-up');
       while (!this.stopRequested && !this.pauseRequested && assigner.version === version) {
         const batch: ReadBatch = await (reading ?? reader.next({ ...this.limits, maxSize: size }, this.wake));
         reading = undefined;

@@ -234,6 +234,33 @@ describe('ProjectionRunner (in memory)', () => {
     await successor.stop();
   });
 
+  it('stops its subscription when the store fails right after subscribing, then retries and converges', async () => {
+    const eventStore = await seeded(80);
+    const opened: Array<{ stopped: boolean }> = [];
+    let failHead = 1;
+    const flaky = Object.create(eventStore) as InMemoryEventStore;
+    flaky.subscribeToAll = (options) => {
+      const sub = eventStore.subscribeToAll(options);
+      const entry = { stopped: false };
+      opened.push(entry);
+      const stop = sub.stop.bind(sub);
+      sub.stop = () => {
+        entry.stopped = true;
+        return stop();
+      };
+      return sub;
+    };
+    flaky.headPosition = () => (opened.length > 0 && failHead-- > 0 ? Promise.reject(new Error('connection terminated')) : eventStore.headPosition());
+    const store = new InMemoryProjectionStore();
+    const runner = makeRunner(flaky, store);
+    await runner.start();
+    await expectEqualsFold(eventStore, store);
+    await runner.stop();
+    expect(runner.status().retries).toBeGreaterThan(0);
+    expect(opened.length).toBeGreaterThan(1);
+    expect(opened.filter((o) => !o.stopped)).toEqual([]);
+  });
+
   it('persists a checkpoint advanced past events of other partitions once idle, even when no event follows', async () => {
     // A worker owning one partition reads (and skips) another partition's events right after it
     // starts, inside the idle interval; nothing else is appended. Its checkpoint must still reach
