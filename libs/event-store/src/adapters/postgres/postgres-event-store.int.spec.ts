@@ -177,7 +177,7 @@ describe('storage', () => {
     const s = `es_${randomBytes(4).toString('hex')}`;
     const applied = await Promise.all([1, 2, 3].map(() => migratePostgresEventStore(db.pool, s)));
     // Each migration is applied exactly once, whichever of the racers applies it.
-    expect(applied.flat().sort()).toEqual(['001-events', '002-append-ignores-trace', '003-append-index-lookups', '004-append-locks-before-id']);
+    expect(applied.flat().sort()).toEqual(['001-events', '002-append-ignores-trace', '003-append-index-lookups', '004-append-locks-before-id', '005-append-many-set-based']);
     expect(await migratePostgresEventStore(db.pool, s)).toEqual([]);
   });
 

@@ -116,7 +116,9 @@ export class PostgresEventStore implements EventStore {
       // One statement, so one transaction: every stream's lock first, then append_events per
       // stream in the order given (migration 004). The events' ord values run on across the
       // streams, so (transaction id, seq) stays unique.
-      appendMany: `SELECT m.i, m.next_revision, m.last_transaction_id, m.last_seq, m.written FROM ${s}.append_events_many($1::jsonb) AS m`,
+      // streams and events, set-based when nothing of the call was stored before (migration 005).
+      appendMany: `SELECT m.stream_id, m.next_revision, m.last_transaction_id, m.last_seq, m.written
+                     FROM ${s}.append_events_many_set($1::text[], $2::text[], $3::uuid[], $4::jsonb) AS m`,
       // The LEFT JOIN keeps one row even when no event qualifies, so the horizon always comes back.
       readAll: `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
         SELECT h.xmin::text AS horizon, p.* FROM h LEFT JOIN LATERAL (
@@ -213,44 +215,48 @@ export class PostgresEventStore implements EventStore {
       const b = appends[y]?.streamId ?? '';
       return a < b ? -1 : a > b ? 1 : 0;
     });
-    let ord = 0;
-    const payload = JSON.stringify(
-      order.map((index) => {
-        const a = appends[index] as StreamAppend;
-        return {
-          stream_id: a.streamId,
-          expected: expectedRevisionParam(a.expectedRevision ?? 'any'),
-          events: a.events.map((e) => ({
-            ord: ++ord,
-            event_id: e.eventId,
-            type: e.type,
-            version: e.version,
-            data: e.data,
-            metadata: e.metadata ?? {},
-            correlation_id: e.correlationId ?? null,
-            causation_id: e.causationId ?? null,
-            occurred_at: e.occurredAt ? e.occurredAt.toISOString() : null,
-          })),
-        };
-      }),
-    );
+    const streamIds: string[] = [];
+    const expectations: string[] = [];
+    const eventIds: string[] = [];
+    const events: unknown[] = [];
+    for (const index of order) {
+      const a = appends[index] as StreamAppend;
+      streamIds.push(a.streamId);
+      expectations.push(expectedRevisionParam(a.expectedRevision ?? 'any'));
+      const n = streamIds.length;
+      for (const e of a.events) {
+        eventIds.push(e.eventId);
+        events.push({
+          n,
+          ord: events.length + 1,
+          event_id: e.eventId,
+          type: e.type,
+          version: e.version,
+          data: e.data,
+          metadata: e.metadata ?? {},
+          correlation_id: e.correlationId ?? null,
+          causation_id: e.causationId ?? null,
+          occurred_at: e.occurredAt ? e.occurredAt.toISOString() : null,
+        });
+      }
+    }
+    const payload = JSON.stringify(events);
     if (appends.length === 0) return [];
     for (let attempt = 1; ; attempt++) {
       try {
-        const res = await this.pool.query<AppendRow & { i: number }>(this.sql.appendMany, [payload]);
-        const out: AppendResult[] = new Array<AppendResult>(appends.length);
+        const res = await this.pool.query<AppendRow & { stream_id: string }>(this.sql.appendMany, [streamIds, expectations, eventIds, payload]);
+        const byStream = new Map(res.rows.map((row) => [row.stream_id, row]));
         let written = 0;
-        for (const row of res.rows) {
-          const index = order[row.i - 1];
-          if (index === undefined) throw new Error('append_events returned an unexpected row');
+        const out = appends.map((a): AppendResult => {
+          const row = byStream.get(a.streamId);
+          if (!row) throw new Error('append_events returned no row for a stream');
           written += row.written;
-          out[index] = {
+          return {
             nextExpectedRevision: Number(row.next_revision),
             position: encodePosition(row.last_transaction_id, row.last_seq),
             written: row.written,
           };
-        }
-        if (res.rows.length !== appends.length) throw new Error('append_events returned too few rows');
+        });
         if (written > 0) this.wakeSubscriptions();
         return out;
       } catch (e) {

@@ -215,6 +215,90 @@ BEGIN
 END
 $fn$;`,
   });
+  // Multi-stream append, set-based. append_events_many (004) runs append_events once per stream:
+  // about eight statements each, so a batch of a thousand customers' events cost thousands of
+  // statements. This one takes the same locks first (every stream's, ordered by key, before any
+  // write: see 004), then, in the case that matters (no event of the call stored before, no id
+  // twice, every expectation met), writes all events with one INSERT and all stream heads with
+  // one UPDATE. Anything else (a retry, an overlap, a conflict, a wrong expected revision) goes
+  // to append_events_many, in the same transaction, whose per-stream rules decide as before.
+  // Arguments: stream ids and expectations per append (in append order); every event's id; the
+  // events as one JSON array of {n (1-based append index), ord, event_id, type, version, data,
+  // metadata, correlation_id, causation_id, occurred_at}, grouped by append in append order,
+  // ord running 1, 2, 3… over the whole call.
+  migrations.push({
+    id: '005-append-many-set-based',
+    sql: `
+CREATE FUNCTION ${s}.append_events_many_set(p_stream_ids text[], p_expected text[], p_event_ids uuid[], p_events jsonb)
+RETURNS TABLE (stream_id text, next_revision bigint, last_transaction_id text, last_seq integer, written integer)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_key bigint;
+  v_current bigint[];
+BEGIN
+  -- Before the first write: see migration 004.
+  FOR v_key IN
+    SELECT DISTINCT ${streamLockKey('x')} AS k FROM unnest(p_stream_ids) AS x ORDER BY k
+  LOOP
+    PERFORM pg_advisory_xact_lock(v_key);
+  END LOOP;
+
+  -- Each stream's head (-1: no stream yet), by append index.
+  SELECT array_agg(coalesce(st.revision, -1) ORDER BY a.n) INTO v_current
+    FROM unnest(p_stream_ids) WITH ORDINALITY AS a(stream_id, n)
+    LEFT JOIN ${s}.streams st ON st.stream_id = a.stream_id;
+
+  IF cardinality(p_stream_ids) IS NULL
+     OR cardinality(p_expected) IS DISTINCT FROM cardinality(p_stream_ids)
+     OR cardinality(p_event_ids) IS DISTINCT FROM jsonb_array_length(p_events)
+     OR (SELECT count(DISTINCT x) FROM unnest(p_stream_ids) AS x) <> cardinality(p_stream_ids)
+     OR (SELECT count(DISTINCT x) FROM unnest(p_event_ids) AS x) <> cardinality(p_event_ids)
+     -- every append has events, every event names an append: its n runs over exactly 1…appends
+     OR (SELECT count(DISTINCT g.n) <> cardinality(p_stream_ids) OR count(g.n) <> count(*) OR min(g.n) IS DISTINCT FROM 1 OR max(g.n) IS DISTINCT FROM cardinality(p_stream_ids)
+           FROM (SELECT (x->>'n')::int AS n FROM jsonb_array_elements(p_events) AS x) g)
+     OR EXISTS (SELECT 1 FROM ${s}.events e WHERE e.event_id = ANY (p_event_ids))
+     OR EXISTS (
+          SELECT 1 FROM unnest(p_expected) WITH ORDINALITY AS a(expected, n)
+           WHERE a.expected <> 'any'
+             AND NOT ((a.expected = 'no_stream' AND v_current[a.n] = -1)
+                   OR (a.expected = 'stream_exists' AND v_current[a.n] >= 0)
+                   OR (a.expected ~ '^[0-9]+$' AND v_current[a.n] = a.expected::bigint))) THEN
+    RETURN QUERY
+      SELECT p_stream_ids[m.i], m.next_revision, m.last_transaction_id, m.last_seq, m.written
+        FROM ${s}.append_events_many((
+          SELECT coalesce(jsonb_agg(jsonb_build_object('stream_id', a.stream_id, 'expected', a.expected, 'events', coalesce(g.events, '[]'::jsonb)) ORDER BY a.n), '[]'::jsonb)
+            FROM unnest(p_stream_ids, p_expected) WITH ORDINALITY AS a(stream_id, expected, n)
+            LEFT JOIN (SELECT (x->>'n')::bigint AS n, jsonb_agg(x ORDER BY o) AS events
+                         FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(x, o) GROUP BY 1) g ON g.n = a.n)) AS m;
+    RETURN;
+  END IF;
+
+  -- No joins: an event finds its stream and head by its append index.
+  RETURN QUERY
+    WITH ins AS (
+      INSERT INTO ${s}.events (transaction_id, seq, event_id, stream_id, revision, type, version, data,
+                               metadata, correlation_id, causation_id, occurred_at, recorded_at)
+      SELECT pg_current_xact_id(), b.ord, b.event_id, p_stream_ids[b.n],
+             v_current[b.n] + row_number() OVER (PARTITION BY b.n ORDER BY b.ord), b.type, b.version, b.data,
+             coalesce(b.metadata, '{}'::jsonb), b.correlation_id, b.causation_id,
+             coalesce(b.occurred_at, now()), now()
+        FROM jsonb_to_recordset(p_events) AS b(n int, ord int, event_id uuid, type text, version int, data jsonb,
+               metadata jsonb, correlation_id text, causation_id text, occurred_at timestamptz)
+      RETURNING events.stream_id, events.revision, events.seq
+    ), heads AS (
+      SELECT ins.stream_id, max(ins.revision) AS revision, max(ins.seq) AS last_seq, count(*)::int AS written
+        FROM ins GROUP BY ins.stream_id
+    ), moved AS (
+      INSERT INTO ${s}.streams AS st (stream_id, revision)
+      SELECT heads.stream_id, heads.revision FROM heads
+      ON CONFLICT ON CONSTRAINT streams_pkey DO UPDATE SET revision = EXCLUDED.revision
+    )
+    SELECT heads.stream_id, heads.revision, pg_current_xact_id()::text, heads.last_seq, heads.written FROM heads;
+END
+$fn$;
+ALTER FUNCTION ${s}.append_events_many_set(text[], text[], uuid[], jsonb) SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
+`,
+  });
   return migrations;
 }
 
