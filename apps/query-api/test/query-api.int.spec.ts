@@ -92,6 +92,31 @@ describe('audit failure refuses the read', () => {
     expect((await h.get(`/v1/customers/${id}`, reader)).status).toBe(200);
   });
 
+  it('refuses every one of concurrent live reads (read and audited together) when their records cannot be written', async () => {
+    const reader = await h.token('rm-concurrent', ['customers:read', 'customers:read-pii']);
+    await h.db.pool.query(`CREATE OR REPLACE FUNCTION query_api.fail_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit disk full'; END $$`);
+    await h.db.pool.query(`CREATE TRIGGER fail_audit BEFORE INSERT ON query_api.audit_log FOR EACH ROW EXECUTE FUNCTION query_api.fail_audit()`);
+    let refused: Awaited<ReturnType<QueryApiHarness['get']>>[];
+    try {
+      refused = await Promise.all(Array.from({ length: 12 }, (_, i) => h.get(i % 3 === 0 ? '/v1/customers/CNOSUCH' : `/v1/customers/${id}`, reader)));
+    } finally {
+      await h.db.pool.query(`DROP TRIGGER fail_audit ON query_api.audit_log`);
+    }
+    for (const res of refused) {
+      expect(res.status).toBe(503);
+      expect(res.json).toMatchObject({ code: 'audit_unavailable' });
+      expect(res.body).not.toContain(tag);
+    }
+    // Once records can be written again, concurrent reads are served and each is audited once.
+    const ops = await h.token('ops-concurrent', ['ops:read']);
+    const served = await Promise.all(Array.from({ length: 6 }, () => h.get(`/v1/customers/${id}`, reader)));
+    expect(served.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    const trail = await h.get(`/v1/ops/audit?client=rm-concurrent&action=customer.view&limit=100`, ops);
+    const items = (trail.json as { items: Array<{ outcome: string; piiShown: boolean; customerId: string }> }).items;
+    expect(items).toHaveLength(6);
+    expect(items.every((r) => r.outcome === 'ok' && r.piiShown && r.customerId === id)).toBe(true);
+  });
+
   it('the audit log is append-only: UPDATE, DELETE and TRUNCATE are refused by the database', async () => {
     await expect(h.db.pool.query(`UPDATE query_api.audit_log SET client = 'x'`)).rejects.toThrow(/append-only/);
     await expect(h.db.pool.query(`DELETE FROM query_api.audit_log`)).rejects.toThrow(/append-only/);

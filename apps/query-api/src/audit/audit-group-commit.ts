@@ -7,52 +7,61 @@ export interface AuditSink {
 }
 
 export interface GroupCommitOptions {
-  /** Most records in one INSERT (default 500: 9 parameters each, far below PostgreSQL's 65 535). */
+  /** Most items in one statement (default 500: audit rows take 9 parameters each, far below PostgreSQL's 65 535). */
   readonly maxBatch?: number;
-  /** Most INSERTs in flight at once (default 2: the rest of the pool stays for reads, and what arrives meanwhile makes the next group larger). */
+  /** Most statements in flight at once (default 2: the rest of the pool stays for other work, and what arrives meanwhile makes the next group larger). */
   readonly maxInFlight?: number;
 }
 
-interface Waiting {
-  readonly entry: AuditEntry;
-  readonly resolve: () => void;
+/**
+ * What a group commits to: one statement for any number of items (all committed, or none; one
+ * result per item, in order), and one for a single item (the fallback after a data error).
+ */
+export interface GroupSink<T, R> {
+  one(item: T): Promise<R>;
+  many(items: readonly T[]): Promise<readonly R[]>;
+}
+
+interface Waiting<T, R> {
+  readonly item: T;
+  readonly resolve: (result: R) => void;
   readonly reject: (e: unknown) => void;
 }
 
-/** SQLSTATE class 22 (data exception, e.g. a NUL in a text value): that row's fault, not the log's. */
+/** SQLSTATE class 22 (data exception, e.g. a NUL in a text value): that row's fault, not the group's. */
 const isDataError = (e: unknown): boolean => {
   const code = (e as { code?: unknown }).code;
   return typeof code === 'string' && code.startsWith('22');
 };
 
 /**
- * Group commit of the audit log: the records of every read waiting in the same tick (and of
- * those that arrive while earlier groups are being written) go out as one multi-row INSERT —
- * one round trip and one WAL flush instead of one per read. Each `write` resolves only once the
- * INSERT holding its record has committed, so no read is answered unaudited; if that INSERT
- * fails, every read of the group is refused. Exception: a data error (a value PostgreSQL cannot
- * store) is one record's fault, so the group is then retried record by record and only the
- * offending read is refused — one caller cannot make other callers' reads fail.
+ * Group commit: the items of every caller waiting in the same tick (and of those that arrive
+ * while earlier groups are being written) go out as one statement — one round trip and one WAL
+ * flush instead of one per caller. Each `submit` settles only once the statement holding its
+ * item has committed; if that statement fails, every item of the group is refused. Exception: a
+ * data error (a value PostgreSQL cannot store) is one item's fault, so the group is then retried
+ * item by item and only the offending caller is refused — one caller cannot make other callers'
+ * requests fail.
  */
-export class AuditGroupCommit {
+export class GroupCommit<T, R> {
   private readonly maxBatch: number;
   private readonly maxInFlight: number;
-  private waiting: Waiting[] = [];
+  private waiting: Waiting<T, R>[] = [];
   private inFlight = 0;
   private scheduled = false;
 
   constructor(
-    private readonly sink: AuditSink,
+    private readonly sink: GroupSink<T, R>,
     options: GroupCommitOptions = {},
   ) {
-    this.maxBatch = options.maxBatch ?? 500;
-    this.maxInFlight = options.maxInFlight ?? 2;
+    this.maxBatch = Math.max(1, options.maxBatch ?? 500);
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 2);
   }
 
-  /** Resolves once the record is committed; rejects with the database's error if it was not. */
-  write(entry: AuditEntry): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ entry, resolve, reject });
+  /** Resolves with the item's result once its statement committed; rejects with the database's error if it did not. */
+  submit(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.waiting.push({ item, resolve, reject });
       this.schedule();
     });
   }
@@ -60,7 +69,7 @@ export class AuditGroupCommit {
   private schedule(): void {
     if (this.scheduled || this.inFlight >= this.maxInFlight || this.waiting.length === 0) return;
     this.scheduled = true;
-    // After the current I/O phase: every read that reached its audit in this tick joins the group.
+    // After the current I/O phase: every caller that got here in this tick joins the group.
     setImmediate(() => {
       this.scheduled = false;
       this.flush();
@@ -79,17 +88,49 @@ export class AuditGroupCommit {
     }
   }
 
-  private async commit(group: readonly Waiting[]): Promise<void> {
+  private async commit(group: readonly Waiting<T, R>[]): Promise<void> {
+    let results: readonly R[];
     try {
-      await this.sink.appendMany(group.map((w) => w.entry));
+      results = await this.sink.many(group.map((w) => w.item));
     } catch (e) {
       if (group.length > 1 && isDataError(e)) {
-        await Promise.all(group.map((w) => this.sink.append(w.entry).then(w.resolve, w.reject)));
+        await Promise.all(group.map((w) => this.sink.one(w.item).then(w.resolve, w.reject)));
         return;
       }
       for (const w of group) w.reject(e);
       return;
     }
-    for (const w of group) w.resolve();
+    if (results.length !== group.length) {
+      const e = new Error(`group commit: ${results.length} results for ${group.length} items`);
+      for (const w of group) w.reject(e);
+      return;
+    }
+    group.forEach((w, i) => w.resolve(results[i] as R));
+  }
+}
+
+/**
+ * Group commit of the audit log (GroupCommit over an AuditSink): each `write` resolves only once
+ * the INSERT holding its record has committed, so no read is answered unaudited.
+ */
+export class AuditGroupCommit {
+  private readonly group: GroupCommit<AuditEntry, void>;
+
+  constructor(sink: AuditSink, options: GroupCommitOptions = {}) {
+    this.group = new GroupCommit<AuditEntry, void>(
+      {
+        one: (entry) => sink.append(entry),
+        many: async (entries) => {
+          await sink.appendMany(entries);
+          return new Array<void>(entries.length).fill(undefined);
+        },
+      },
+      options,
+    );
+  }
+
+  /** Resolves once the record is committed; rejects with the database's error if it was not. */
+  write(entry: AuditEntry): Promise<void> {
+    return this.group.submit(entry);
   }
 }

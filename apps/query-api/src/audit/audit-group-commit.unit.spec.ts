@@ -1,5 +1,5 @@
 import type { AuditEntry } from '../persistence/audit-log.repository';
-import { AuditGroupCommit, type AuditSink } from './audit-group-commit';
+import { AuditGroupCommit, GroupCommit, type AuditSink, type GroupSink } from './audit-group-commit';
 
 const entry = (n: number, client = 'svc'): AuditEntry => ({
   requestId: `r${n}`,
@@ -99,5 +99,46 @@ describe('AuditGroupCommit', () => {
     expect(sink.batches.map((b) => b.entries.length)).toEqual([2, 2, 1]);
     for (const b of sink.batches) b.resolve();
     await Promise.all(writes);
+  });
+});
+
+describe('GroupCommit (items with results: the grouped live reads)', () => {
+  class ManualResults implements GroupSink<string, string> {
+    readonly groups: { items: readonly string[]; resolve: (r: readonly string[]) => void; reject: (e: unknown) => void }[] = [];
+    one(item: string): Promise<string> {
+      return Promise.resolve(`one:${item}`);
+    }
+    many(items: readonly string[]): Promise<readonly string[]> {
+      return new Promise((resolve, reject) => this.groups.push({ items, resolve, reject }));
+    }
+  }
+
+  it('hands each caller its own result, only after the group committed', async () => {
+    const sink = new ManualResults();
+    const g = new GroupCommit(sink);
+    const calls = ['a', 'b', 'c'].map((x) => g.submit(x));
+    await tick();
+    expect(sink.groups.map((x) => x.items)).toEqual([['a', 'b', 'c']]);
+    expect(await settled(calls[0] as Promise<string>)).toBe('pending');
+    sink.groups[0]?.resolve(['A', 'B', 'C']);
+    await expect(Promise.all(calls)).resolves.toEqual(['A', 'B', 'C']);
+  });
+
+  it('refuses every caller of a group whose statement failed (no result to anyone)', async () => {
+    const sink = new ManualResults();
+    const g = new GroupCommit(sink);
+    const calls = ['a', 'b'].map((x) => g.submit(x));
+    await tick();
+    sink.groups[0]?.reject(Object.assign(new Error('audit disk full'), { code: 'P0001' }));
+    for (const c of calls) await expect(c).rejects.toThrow('audit disk full');
+  });
+
+  it('refuses every caller when the statement answered for a different number of items', async () => {
+    const sink = new ManualResults();
+    const g = new GroupCommit(sink);
+    const calls = ['a', 'b'].map((x) => g.submit(x));
+    await tick();
+    sink.groups[0]?.resolve(['A']);
+    for (const c of calls) await expect(c).rejects.toThrow(/1 results for 2 items/);
   });
 });

@@ -41,9 +41,18 @@ export class AuditService {
         detail: event.detail ?? {},
       });
     } catch (e) {
-      // The cause (a database error code) only: never the values.
-      this.logger.error({ requestId: caller.requestId, cause: (e as { code?: string }).code ?? (e as Error).name }, 'audit record not written; access refused');
-      throw new QueryApiError(QueryApiErrorCode.AuditUnavailable, 'The access could not be audited, so it was refused; retry later.', 5);
+      throw this.refusal(caller, e);
     }
+  }
+
+  /**
+   * The refusal of an access whose audit record could not be written (`e`: the database's
+   * error), logged by its cause only. Also for reads that write their record themselves, in the
+   * statement that reads (CustomerViewService's live reads).
+   */
+  refusal(caller: Caller, e: unknown): QueryApiError {
+    // The cause (a database error code) only: never the values.
+    this.logger.error({ requestId: caller.requestId, cause: (e as { code?: string }).code ?? (e as Error).name }, 'audit record not written; access refused');
+    return new QueryApiError(QueryApiErrorCode.AuditUnavailable, 'The access could not be audited, so it was refused; retry later.', 5);
   }
 }

@@ -2,11 +2,12 @@ import { hash } from 'node:crypto';
 import { customerStreamId } from '@c360/contracts';
 import { activeMergedIds, customerExists, foldSurvivor, occurredBy, recordedBy, type ChurnConfig, type Customer360State, type DomainConfig } from '@c360/customer-domain';
 import type { RecordedEvent } from '@c360/event-store';
+import { GroupCommit, type GroupCommitOptions } from '../audit/audit-group-commit';
 import type { AuditService } from '../audit/audit.service';
 import type { Caller } from '../caller';
 import type { ConsistencyService } from '../consistency/consistency.service';
 import type { ErasableEventStore } from '../erasure/erasable-event-store';
-import type { CustomerReadRepository } from '../persistence/customer-read.repository';
+import type { AuditedLiveRead, AuditOutcome, CustomerReadRepository, LiveRead } from '../persistence/customer-read.repository';
 import type { RetentionRepository } from '../persistence/retention.repository';
 import { DEFAULT_QUERY_API_SCHEMA } from '../persistence/query-api-migrations';
 import { QueryApiError, QueryApiErrorCode } from '../query-api.errors';
@@ -32,9 +33,15 @@ export interface ViewOptions {
   readonly domain?: DomainConfig;
   readonly churn?: ChurnConfig;
   readonly now?: () => Date;
-  /** The query API's own schema (erasure_requests), joined into the live read. Default query_api. */
+  /** The query API's own schema (erasure_requests, audit_log), joined into the live read. Default query_api. */
   readonly erasureSchema?: string;
+  /** Grouping of concurrent live reads (each group: one statement reading and auditing them all). Default at most 4 in flight. */
+  readonly liveReadGroups?: GroupCommitOptions;
 }
+
+const VIEW_ACTION = 'customer.view';
+const LIVE_DETAIL = { view: 'live' } as const;
+const NOT_FOUND_LIVE: AuditOutcome = { fields: [], piiShown: false, outcome: 'not-found', detail: LIVE_DETAIL };
 
 export const notFound = (): QueryApiError => new QueryApiError(QueryApiErrorCode.CustomerNotFound, 'No such customer.');
 
@@ -47,6 +54,8 @@ export async function readStream(store: ErasableEventStore, streamId: string): P
 /** The customer-360 view: live from the read model, or folded from the stream at a past time. */
 export class CustomerViewService {
   private readonly now: () => Date;
+  /** Concurrent live reads, read and audited together: one round trip per group. */
+  private readonly liveReads: GroupCommit<AuditedLiveRead, LiveRead | null>;
 
   constructor(
     private readonly reads: CustomerReadRepository,
@@ -57,6 +66,14 @@ export class CustomerViewService {
     private readonly options: ViewOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
+    const schema = options.erasureSchema ?? DEFAULT_QUERY_API_SCHEMA;
+    this.liveReads = new GroupCommit<AuditedLiveRead, LiveRead | null>(
+      {
+        one: async (read) => (await reads.liveByIdsAudited(schema, [read]))[0] ?? null,
+        many: (group) => reads.liveByIdsAudited(schema, group),
+      },
+      { maxInFlight: 4, ...options.liveReadGroups },
+    );
   }
 
   async view(customerId: string, query: CustomerViewQuery, caller: Caller): Promise<CustomerViewResult> {
@@ -64,19 +81,59 @@ export class CustomerViewService {
     const time = parseViewTime(query.asOf, query.knownAt, now);
     const detail: Record<string, string> = time.kind === 'live' ? { view: 'live' } : { view: time.kind, at: time.at.toISOString() };
     if (!CUSTOMER_ID.test(customerId)) {
-      await this.audit.record(caller, { action: 'customer.view', customerId: null, piiShown: false, outcome: 'not-found', detail });
+      await this.audit.record(caller, { action: VIEW_ACTION, customerId: null, piiShown: false, outcome: 'not-found', detail });
       throw notFound();
     }
     await this.consistency.waitFor(customerId, query.consistencyToken);
-    // Live: the row and its erasure status in one round trip; time travel: fold the stream.
-    const [state, erasure] =
-      time.kind === 'live'
-        ? await this.reads.liveById(customerId, this.options.erasureSchema ?? DEFAULT_QUERY_API_SCHEMA).then((live) => [live?.row.state ?? null, live?.erasure ?? null] as const)
-        : await Promise.all([this.stateAt(customerId, time), this.retention.erasureOf(customerId)]);
+    if (time.kind === 'live') {
+      // The row, its erasure status and the read's audit record in one statement (grouped with
+      // the live reads of the same tick): answered only once the record committed.
+      const live = await this.liveReads.submit(this.auditedLiveRead(customerId, caller)).catch((e: unknown) => {
+        throw this.audit.refusal(caller, e);
+      });
+      if (live === null) throw notFound();
+      return this.respond(live.state, live.erasure, time, now, caller);
+    }
+    // Time travel: fold the stream, then audit, then answer.
+    const [state, erasure] = await Promise.all([this.stateAt(customerId, time), this.retention.erasureOf(customerId)]);
     if (state === null) {
-      await this.audit.record(caller, { action: 'customer.view', customerId, piiShown: false, outcome: 'not-found', detail });
+      await this.audit.record(caller, { action: VIEW_ACTION, customerId, piiShown: false, outcome: 'not-found', detail });
       throw notFound();
     }
+    const result = this.respond(state, erasure, time, now, caller);
+    await this.audit.record(caller, {
+      action: VIEW_ACTION,
+      customerId,
+      fields: CUSTOMER_VIEW_FIELDS,
+      piiShown: result.view.personalData === 'clear',
+      outcome: 'ok',
+      detail: { ...detail, personalData: result.view.personalData },
+    });
+    return result;
+  }
+
+  /**
+   * The live read of one customer with its audit record for each thing the read may find — the
+   * same disclosure rule (disclosureFor) the response applies, decided here, not in SQL.
+   */
+  private auditedLiveRead(customerId: string, caller: Caller): AuditedLiveRead {
+    const found = (restricted: boolean): AuditOutcome => {
+      const disclosure = disclosureFor(caller, restricted);
+      return { fields: CUSTOMER_VIEW_FIELDS, piiShown: disclosure === 'clear', outcome: 'ok', detail: { ...LIVE_DETAIL, personalData: disclosure } };
+    };
+    return {
+      customerId,
+      requestId: caller.requestId,
+      client: caller.subject,
+      tokenId: caller.tokenId,
+      action: VIEW_ACTION,
+      ifOpen: found(false),
+      ifRestricted: found(true),
+      ifNotFound: NOT_FOUND_LIVE,
+    };
+  }
+
+  private respond(state: Customer360State, erasure: { readonly status: string; readonly restrictedUntil: Date | null } | null, time: ViewTime, now: Date, caller: Caller): CustomerViewResult {
     const restricted = erasure?.status === 'restricted';
     const disclosure = disclosureFor(caller, restricted);
     const view = toCustomerView(state, {
@@ -86,14 +143,6 @@ export class CustomerViewService {
       restrictedUntil: restricted ? erasure.restrictedUntil : null,
       domain: this.options.domain,
       churn: this.options.churn,
-    });
-    await this.audit.record(caller, {
-      action: 'customer.view',
-      customerId,
-      fields: CUSTOMER_VIEW_FIELDS,
-      piiShown: disclosure === 'clear',
-      outcome: 'ok',
-      detail: { ...detail, personalData: disclosure },
     });
     return { view, ...serializeView(view) };
   }

@@ -1,6 +1,8 @@
 import type { Customer360State } from '@c360/customer-domain';
 import { CUSTOMER_360_PROJECTION, partitionOf } from '@c360/projections';
 import { decodeDocument, decodeDocumentText } from '@c360/read-models';
+import type { AuditEntry } from './audit-log.repository';
+import { textArrayLiteral } from './audit-log.repository';
 import type { SqlClient } from './sql-client';
 import { assertIdentifier } from './sql-client';
 
@@ -31,6 +33,38 @@ export interface LiveErasure {
   readonly restrictedUntil: Date | null;
 }
 
+/** What an audit record says about one outcome of a read. */
+export interface AuditOutcome {
+  readonly fields: readonly string[];
+  readonly piiShown: boolean;
+  readonly outcome: string;
+  readonly detail: AuditEntry['detail'];
+}
+
+/**
+ * A live 360 read together with its audit record, which is written in the same statement. The
+ * record's content depends on what the read finds, so the caller states it for each case (the
+ * policy — who sees what — stays in TypeScript; the statement only picks the matching case).
+ */
+export interface AuditedLiveRead {
+  readonly customerId: string;
+  readonly requestId: string | null;
+  readonly client: string;
+  readonly tokenId: string | null;
+  readonly action: string;
+  /** The customer exists, no restriction (not erased, or erased: the fields read as erased). */
+  readonly ifOpen: AuditOutcome;
+  /** The customer exists and is under restriction (erasure waiting for a legal retention). */
+  readonly ifRestricted: AuditOutcome;
+  readonly ifNotFound: AuditOutcome;
+}
+
+/** A live read's result: the state and the erasure status (null: no such customer). */
+export interface LiveRead {
+  readonly state: Customer360State;
+  readonly erasure: LiveErasure | null;
+}
+
 const toRow = (r: Row): Customer360Row => ({
   customerId: r.customer_id,
   lastRevision: Number(r.last_revision),
@@ -48,7 +82,7 @@ export class CustomerReadRepository {
   private readonly s: string;
   private partitionCount: number | null = null;
   private readonly byIdSql: string;
-  /** The live read's statement per erasure schema (one in practice), prepared on each connection. */
+  /** The audited live read's statement per erasure schema (one in practice), prepared on each connection. */
   private readonly liveSql = new Map<string, { readonly name: string; readonly text: string }>();
 
   constructor(
@@ -68,30 +102,82 @@ export class CustomerReadRepository {
   }
 
   /**
-   * The live row and the customer's erasure status in one round trip (the hot read path).
-   * `erasureSchema` is the query API's own schema (erasure_requests). A named statement: the
-   * join's planning would otherwise cost the database more than the lookup itself.
+   * Live reads of several customers and their audit records in ONE statement (one round trip,
+   * one transaction): the rows (with their erasure status) are read and every read's audit record
+   * is inserted, the record stating what that read found. The statement commits before the
+   * driver hands back any row, so no row reaches a caller unless its record committed; if the
+   * INSERT fails nothing is returned. `erasureSchema` holds erasure_requests and audit_log (the
+   * query API's own schema). One result per read, in order.
    */
-  async liveById(customerId: string, erasureSchema: string): Promise<{ row: Customer360Row; erasure: LiveErasure | null } | null> {
-    const { rows } = await this.db.query<Row & { erasure_status: 'restricted' | 'erased' | null; restricted_until: Date | null }>({
-      ...this.liveStatement(erasureSchema),
-      values: [customerId],
+  async liveByIdsAudited(erasureSchema: string, reads: readonly AuditedLiveRead[]): Promise<(LiveRead | null)[]> {
+    const n = reads.length;
+    if (n === 0) return [];
+    // One array per column (17 parameters whatever the group size: the text never changes, so
+    // the statement is prepared once per connection).
+    const columns: unknown[][] = Array.from({ length: 17 }, () => new Array<unknown>(n));
+    for (let i = 0; i < n; i++) {
+      const r = reads[i] as AuditedLiveRead;
+      const put = (c: number, v: unknown): void => void ((columns[c] as unknown[])[i] = v);
+      put(0, r.customerId);
+      put(1, r.requestId);
+      put(2, r.client);
+      put(3, r.tokenId);
+      put(4, r.action);
+      [r.ifOpen, r.ifRestricted, r.ifNotFound].forEach((o, k) => {
+        put(5 + 4 * k, textArrayLiteral(o.fields));
+        put(6 + 4 * k, o.piiShown);
+        put(7 + 4 * k, o.outcome);
+        put(8 + 4 * k, JSON.stringify(o.detail));
+      });
+    }
+    const { rows } = await this.db.query<{ n: string; state: string; erasure_status: 'restricted' | 'erased' | null; restricted_until: Date | null }>({
+      ...this.auditedLiveStatement(erasureSchema),
+      values: columns,
     });
-    const r = rows[0];
-    if (!r) return null;
-    return { row: toRow(r), erasure: r.erasure_status === null ? null : { status: r.erasure_status, restrictedUntil: r.restricted_until } };
+    const out = new Array<LiveRead | null>(n).fill(null);
+    for (const r of rows) {
+      out[Number(r.n) - 1] = {
+        state: decodeDocumentText<Customer360State>(r.state),
+        erasure: r.erasure_status === null ? null : { status: r.erasure_status, restrictedUntil: r.restricted_until },
+      };
+    }
+    return out;
   }
 
-  private liveStatement(erasureSchema: string): { readonly name: string; readonly text: string } {
+  private auditedLiveStatement(erasureSchema: string): { readonly name: string; readonly text: string } {
     let statement = this.liveSql.get(erasureSchema);
     if (!statement) {
+      const q = assertIdentifier(erasureSchema);
+      // `req`: one row per read (n = its place); `hit`: the reads that found their customer;
+      // `audit`: one record per read, its case picked by what the read found. A data-modifying
+      // CTE runs to completion whether or not the outer query reads it, in the same transaction.
       statement = {
-        name: `c360-query-live:${this.s}:${assertIdentifier(erasureSchema)}`,
-        text: `SELECT c.customer_id, c.last_revision::text AS last_revision, c.state::text AS state, c.tier, c.relationship_value_minor::text AS relationship_value_minor,
-              c.churn_risk_score, c.merged_into, e.status AS erasure_status, e.restricted_until
-         FROM ${this.s}.customer_360 c
-         LEFT JOIN ${erasureSchema}.erasure_requests e ON e.customer_id = c.customer_id
-        WHERE c.customer_id = $1`,
+        name: `c360-query-live-audited:${this.s}:${q}`,
+        text: `WITH req AS MATERIALIZED (
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                                $6::text[], $7::boolean[], $8::text[], $9::text[],
+                                $10::text[], $11::boolean[], $12::text[], $13::text[],
+                                $14::text[], $15::boolean[], $16::text[], $17::text[])
+             WITH ORDINALITY AS r(customer_id, request_id, client, token_id, action,
+                                  open_fields, open_pii, open_outcome, open_detail,
+                                  restricted_fields, restricted_pii, restricted_outcome, restricted_detail,
+                                  missing_fields, missing_pii, missing_outcome, missing_detail, n)
+         ), hit AS MATERIALIZED (
+           SELECT r.n, c.state::text AS state, e.status AS erasure_status, e.restricted_until
+             FROM req r
+             JOIN ${this.s}.customer_360 c ON c.customer_id = r.customer_id
+             LEFT JOIN ${q}.erasure_requests e ON e.customer_id = r.customer_id
+         ), audit AS (
+           INSERT INTO ${q}.audit_log (request_id, client, token_id, action, customer_id, fields, pii_shown, outcome, detail)
+           SELECT r.request_id, r.client, r.token_id, r.action, r.customer_id,
+                  (CASE WHEN h.n IS NULL THEN r.missing_fields WHEN h.erasure_status = 'restricted' THEN r.restricted_fields ELSE r.open_fields END)::text[],
+                  CASE WHEN h.n IS NULL THEN r.missing_pii WHEN h.erasure_status = 'restricted' THEN r.restricted_pii ELSE r.open_pii END,
+                  CASE WHEN h.n IS NULL THEN r.missing_outcome WHEN h.erasure_status = 'restricted' THEN r.restricted_outcome ELSE r.open_outcome END,
+                  (CASE WHEN h.n IS NULL THEN r.missing_detail WHEN h.erasure_status = 'restricted' THEN r.restricted_detail ELSE r.open_detail END)::jsonb
+             FROM req r LEFT JOIN hit h ON h.n = r.n
+            ORDER BY r.n
+         )
+         SELECT n::text AS n, state, erasure_status, restricted_until FROM hit`,
       };
       this.liveSql.set(erasureSchema, statement);
     }
