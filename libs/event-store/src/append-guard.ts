@@ -19,12 +19,15 @@ const TYPE_NAME = /^[A-Za-z][A-Za-z0-9.-]{0,99}$/;
 /**
  * Checks an append before any adapter touches storage; shared by every adapter so that all
  * refuse the same inputs with the same codes. Throws an EventStoreError naming the item.
+ * `serialized`, when given, receives each event's data and metadata as the JSON text measured
+ * for the size limit (an adapter that sends JSON need not serialise them again).
  */
 export function guardAppend(
   streamId: string,
   events: readonly NewEvent[],
   registry: EventTypeRegistry | undefined,
   limits: AppendLimits = DEFAULT_APPEND_LIMITS,
+  serialized?: (index: number, data: string, metadata: string) => void,
 ): void {
   if (typeof streamId !== 'string' || !STREAM_ID.test(streamId)) {
     throw new EventStoreError(
@@ -80,7 +83,9 @@ export function guardAppend(
     if (e.occurredAt !== undefined && (!(e.occurredAt instanceof Date) || Number.isNaN(e.occurredAt.getTime()))) {
       throw new EventStoreError(EventStoreErrorCode.InvalidEvent, `events[${index}].occurredAt must be a valid Date`, where);
     }
-    const bytes = Buffer.byteLength(JSON.stringify(e.data)) + Buffer.byteLength(JSON.stringify(e.metadata ?? {}));
+    const data = JSON.stringify(e.data);
+    const metadata = JSON.stringify(e.metadata ?? {});
+    const bytes = Buffer.byteLength(data) + Buffer.byteLength(metadata);
     if (bytes > limits.maxEventBytes) {
       throw new EventStoreError(
         EventStoreErrorCode.EventTooLarge,
@@ -88,5 +93,6 @@ export function guardAppend(
         { ...where, bytes, max: limits.maxEventBytes },
       );
     }
+    serialized?.(index, data, metadata);
   });
 }

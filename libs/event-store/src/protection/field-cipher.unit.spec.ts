@@ -27,6 +27,15 @@ function flip(text: string, part: number): string {
 }
 
 describe('field cipher', () => {
+  it('reproduces ciphertext written before (known answer: subkeys as hkdfSync derived them)', () => {
+    const key = Buffer.from('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', 'hex');
+    const context = { keyId: '7d1f3c52-9a0e-4b7a-8c11-2f0a6b5e9d34', eventId: '1b4e28ba-2fa1-41d2-883f-0016d3cca427' };
+    const stored =
+      'c360e1.7d1f3c52-9a0e-4b7a-8c11-2f0a6b5e9d34.1y0HTJ52fjcPb3KI.vEnDlWlrM0U4ckLXLWq4aw.gyqSLg_Zg2QrKOiZACupHICBL6GPkj-A7dCbyOgapquqC957F01C24LgyARUjANC';
+    expect(encryptField({ name: 'Zoë Example', phone: '+8613800000000' }, key, context)).toBe(stored);
+    expect(decryptField(stored, key, context)).toEqual({ name: 'Zoë Example', phone: '+8613800000000' });
+  });
+
   it('round-trips any JSON value, in a self-describing string naming the key', () => {
     const key = generateDataKey();
     fc.assert(

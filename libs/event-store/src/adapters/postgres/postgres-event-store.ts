@@ -152,22 +152,13 @@ export class PostgresEventStore implements EventStore {
     events: readonly NewEvent[],
     options: AppendOptions = {},
   ): Promise<AppendResult> {
-    guardAppend(streamId, events, this.registry, this.limits);
+    const parts: string[] = new Array<string>(events.length);
+    guardAppend(streamId, events, this.registry, this.limits, (i, data, metadata) => {
+      parts[i] = eventJson(events[i] as NewEvent, undefined, i + 1, data, metadata);
+    });
     const expected = options.expectedRevision ?? 'any';
     const expectedParam = expectedRevisionParam(expected);
-    const payload = JSON.stringify(
-      events.map((e, i) => ({
-        ord: i + 1,
-        event_id: e.eventId,
-        type: e.type,
-        version: e.version,
-        data: e.data,
-        metadata: e.metadata ?? {},
-        correlation_id: e.correlationId ?? null,
-        causation_id: e.causationId ?? null,
-        occurred_at: e.occurredAt ? e.occurredAt.toISOString() : null,
-      })),
-    );
+    const payload = `[${parts.join(',')}]`;
     for (let attempt = 1; ; attempt++) {
       try {
         const res = await this.pool.query<AppendRow>(this.sql.append, [
@@ -202,14 +193,18 @@ export class PostgresEventStore implements EventStore {
    */
   async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
     const seen = new Set<string>();
-    for (const a of appends) {
+    const serialized = appends.map((a) => {
       if (seen.has(a.streamId))
         throw new EventStoreError(EventStoreErrorCode.InvalidEvent, 'a stream may appear once in a multi-stream append', {
           streamId: a.streamId,
         });
       seen.add(a.streamId);
-      guardAppend(a.streamId, a.events, this.registry, this.limits);
-    }
+      const texts: { data: string; metadata: string }[] = new Array<{ data: string; metadata: string }>(a.events.length);
+      guardAppend(a.streamId, a.events, this.registry, this.limits, (i, data, metadata) => {
+        texts[i] = { data, metadata };
+      });
+      return texts;
+    });
     const order = appends.map((_, i) => i).sort((x, y) => {
       const a = appends[x]?.streamId ?? '';
       const b = appends[y]?.streamId ?? '';
@@ -218,29 +213,21 @@ export class PostgresEventStore implements EventStore {
     const streamIds: string[] = [];
     const expectations: string[] = [];
     const eventIds: string[] = [];
-    const events: unknown[] = [];
+    const events: string[] = [];
     for (const index of order) {
       const a = appends[index] as StreamAppend;
+      const texts = serialized[index] ?? [];
       streamIds.push(a.streamId);
       expectations.push(expectedRevisionParam(a.expectedRevision ?? 'any'));
       const n = streamIds.length;
-      for (const e of a.events) {
+      a.events.forEach((e, i) => {
+        const text = texts[i];
+        if (text === undefined) throw new Error('guardAppend did not pass every event on');
         eventIds.push(e.eventId);
-        events.push({
-          n,
-          ord: events.length + 1,
-          event_id: e.eventId,
-          type: e.type,
-          version: e.version,
-          data: e.data,
-          metadata: e.metadata ?? {},
-          correlation_id: e.correlationId ?? null,
-          causation_id: e.causationId ?? null,
-          occurred_at: e.occurredAt ? e.occurredAt.toISOString() : null,
-        });
-      }
+        events.push(eventJson(e, n, events.length + 1, text.data, text.metadata));
+      });
     }
-    const payload = JSON.stringify(events);
+    const payload = `[${events.join(',')}]`;
     if (appends.length === 0) return [];
     for (let attempt = 1; ; attempt++) {
       try {
@@ -507,6 +494,19 @@ class PostgresAllSubscription implements AllSubscription, AsyncIterator<Recorded
       this.wakeSleeper = done;
     });
   }
+}
+
+/**
+ * One event of an append_events payload as JSON text, around its data and metadata as the
+ * guard serialised them. `n`: its append's 1-based index, in a multi-stream call.
+ */
+function eventJson(e: NewEvent, n: number | undefined, ord: number, data: string, metadata: string): string {
+  const text = JSON.stringify;
+  return (
+    `{${n === undefined ? '' : `"n":${n},`}"ord":${ord},"event_id":${text(e.eventId)},"type":${text(e.type)},"version":${text(e.version)},` +
+    `"data":${data},"metadata":${metadata},"correlation_id":${text(e.correlationId ?? null)},"causation_id":${text(e.causationId ?? null)},` +
+    `"occurred_at":${e.occurredAt ? text(e.occurredAt.toISOString()) : 'null'}}`
+  );
 }
 
 function expectedRevisionParam(expected: ExpectedRevision): string {
