@@ -11,7 +11,7 @@ import type { AuditedLiveRead, AuditOutcome, CustomerReadRepository, LiveRead } 
 import type { RetentionRepository } from '../persistence/retention.repository';
 import { DEFAULT_QUERY_API_SCHEMA } from '../persistence/query-api-migrations';
 import { QueryApiError, QueryApiErrorCode } from '../query-api.errors';
-import type { CustomerViewDto } from './customer-view.dto';
+import type { CustomerViewDto, Disclosure } from './customer-view.dto';
 import { CUSTOMER_VIEW_FIELDS, toCustomerView } from './customer-view.mapper';
 import { CUSTOMER_ID, disclosureFor } from './disclosure';
 import { parseViewTime, type ViewTime } from './time-travel-query';
@@ -42,6 +42,14 @@ export interface ViewOptions {
 const VIEW_ACTION = 'customer.view';
 const LIVE_DETAIL = { view: 'live' } as const;
 const NOT_FOUND_LIVE: AuditOutcome = { fields: [], piiShown: false, outcome: 'not-found', detail: LIVE_DETAIL };
+/** The record of a live read that found the customer, by the disclosure it was answered with (constants: encoded once). */
+const foundLive = (disclosure: Disclosure): AuditOutcome => ({
+  fields: CUSTOMER_VIEW_FIELDS,
+  piiShown: disclosure === 'clear',
+  outcome: 'ok',
+  detail: { ...LIVE_DETAIL, personalData: disclosure },
+});
+const FOUND_LIVE: Readonly<Record<Disclosure, AuditOutcome>> = { clear: foundLive('clear'), masked: foundLive('masked'), restricted: foundLive('restricted') };
 
 export const notFound = (): QueryApiError => new QueryApiError(QueryApiErrorCode.CustomerNotFound, 'No such customer.');
 
@@ -117,18 +125,14 @@ export class CustomerViewService {
    * same disclosure rule (disclosureFor) the response applies, decided here, not in SQL.
    */
   private auditedLiveRead(customerId: string, caller: Caller): AuditedLiveRead {
-    const found = (restricted: boolean): AuditOutcome => {
-      const disclosure = disclosureFor(caller, restricted);
-      return { fields: CUSTOMER_VIEW_FIELDS, piiShown: disclosure === 'clear', outcome: 'ok', detail: { ...LIVE_DETAIL, personalData: disclosure } };
-    };
     return {
       customerId,
       requestId: caller.requestId,
       client: caller.subject,
       tokenId: caller.tokenId,
       action: VIEW_ACTION,
-      ifOpen: found(false),
-      ifRestricted: found(true),
+      ifOpen: FOUND_LIVE[disclosureFor(caller, false)],
+      ifRestricted: FOUND_LIVE[disclosureFor(caller, true)],
       ifNotFound: NOT_FOUND_LIVE,
     };
   }

@@ -65,6 +65,17 @@ export interface LiveRead {
   readonly erasure: LiveErasure | null;
 }
 
+/** An outcome's text[] literal and JSON, encoded once per outcome object (callers reuse a few constant ones). */
+const encodedOutcomes = new WeakMap<AuditOutcome, { readonly fields: string; readonly detail: string }>();
+const encoded = (o: AuditOutcome): { readonly fields: string; readonly detail: string } => {
+  let e = encodedOutcomes.get(o);
+  if (!e) {
+    e = { fields: textArrayLiteral(o.fields), detail: JSON.stringify(o.detail) };
+    encodedOutcomes.set(o, e);
+  }
+  return e;
+};
+
 const toRow = (r: Row): Customer360Row => ({
   customerId: r.customer_id,
   lastRevision: Number(r.last_revision),
@@ -124,10 +135,11 @@ export class CustomerReadRepository {
       put(3, r.tokenId);
       put(4, r.action);
       [r.ifOpen, r.ifRestricted, r.ifNotFound].forEach((o, k) => {
-        put(5 + 4 * k, textArrayLiteral(o.fields));
+        const e = encoded(o);
+        put(5 + 4 * k, e.fields);
         put(6 + 4 * k, o.piiShown);
         put(7 + 4 * k, o.outcome);
-        put(8 + 4 * k, JSON.stringify(o.detail));
+        put(8 + 4 * k, e.detail);
       });
     }
     const { rows } = await this.db.query<{ n: string; state: string; erasure_status: 'restricted' | 'erased' | null; restricted_until: Date | null }>({
