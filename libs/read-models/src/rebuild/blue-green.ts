@@ -113,9 +113,11 @@ export interface SwapOptions {
   /**
    * Called with the live checkpoints frozen (the live tables are locked): resolve with the
    * shadow's final checkpoints once it has everything live has and has stopped writing, or
-   * null to give up this attempt (rolled back; the live copy never noticed).
+   * null to give up this attempt (rolled back; the live copy never noticed). `liveAhead` says
+   * whether a live row still shows an event the shadow's row lacks (see liveRowsAhead): worth
+   * waiting on too, before the shadow stops; the swap checks it again after.
    */
-  readonly settleShadow: (live: Checkpoints) => Promise<Checkpoints | null>;
+  readonly settleShadow: (live: Checkpoints, liveAhead: () => Promise<boolean>) => Promise<Checkpoints | null>;
   /** Runs in the swap's transaction just before commit (e.g. marks the job swapped). */
   readonly inTransaction?: (client: PoolClient) => Promise<void>;
 }
@@ -147,8 +149,16 @@ export async function swapShadowIn(pool: Pool, plan: ShadowPlan, options: SwapOp
     await client.query(`SELECT set_config('lock_timeout', $1, true)`, [`${options.lockTimeoutMs}ms`]);
     if (tables.length > 0) await client.query(`LOCK TABLE ${tables.map((t) => `${plan.live}.${t}`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
     const live = await readCheckpoints(client, plan.live, plan.projection, true);
-    const shadow = await options.settleShadow(live);
+    const liveAhead = async (): Promise<boolean> => tables.includes('customer_360') && (await liveRowsAhead(client, plan, 1)).length > 0;
+    const shadow = await options.settleShadow(live, liveAhead);
     if (shadow === null || partitionsBehind(shadow, live).length > 0) {
+      await client.query('ROLLBACK');
+      return { swapped: false, reason: 'shadow-behind' };
+    }
+    // Checkpoints are not the whole story: a merge survivor's row is re-folded from its streams
+    // as they are at that moment, so a live row may already hold events past the live
+    // checkpoints. Swapping in a shadow row that lacks them would move that row backwards.
+    if (await liveAhead()) {
       await client.query('ROLLBACK');
       return { swapped: false, reason: 'shadow-behind' };
     }
@@ -174,6 +184,28 @@ export async function swapShadowIn(pool: Pool, plan: ShadowPlan, options: SwapOp
   } finally {
     client.release();
   }
+}
+
+/**
+ * customer_360 rows of the live copy that know an event the shadow's row does not: a row the
+ * shadow lacks, a higher own-stream revision, or (merge survivors) a higher revision of any
+ * stream folded into it. Up to `limit` customer ids, in order; empty when the shadow holds
+ * everything the live copy shows.
+ */
+export async function liveRowsAhead(db: Queryable, plan: Pick<ShadowPlan, 'live' | 'shadow'>, limit = 20): Promise<string[]> {
+  const live = assertReadModelSchema(plan.live);
+  const shadow = assertReadModelSchema(plan.shadow);
+  const r = await db.query<{ id: string }>(
+    `SELECT l.customer_id AS id FROM ${live}.customer_360 l LEFT JOIN ${shadow}.customer_360 s ON s.customer_id = l.customer_id
+      WHERE s.customer_id IS NULL
+         OR l.last_revision > s.last_revision
+         OR (l.merged_from <> '{}' AND EXISTS (
+               SELECT 1 FROM jsonb_each_text(l.state->'position'->'byStream') AS b(stream, revision)
+                WHERE b.revision::bigint > coalesce((s.state->'position'->'byStream'->>b.stream)::bigint, -1)))
+      ORDER BY l.customer_id LIMIT $1`,
+    [limit],
+  );
+  return r.rows.map((row) => row.id);
 }
 
 /** One customer whose row differs between the live copy and the shadow. */

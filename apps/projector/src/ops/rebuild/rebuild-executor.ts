@@ -293,9 +293,9 @@ export class RebuildExecutor {
   private async swap(job: RebuildJob, plan: ShadowPlan, runner: ProjectionRunner<ReadModelRepositories>): Promise<void> {
     const { pool, jobs } = this.options;
     for (let attempt = 1; attempt <= 50; attempt++) {
-      const settleShadow = async (live: Checkpoints): Promise<Checkpoints | null> => {
+      const settleShadow = async (live: Checkpoints, liveAhead: () => Promise<boolean>): Promise<Checkpoints | null> => {
         const deadline = Date.now() + 3_000;
-        while (partitionsBehind(await readCheckpoints(pool, plan.shadow, job.projection), live).length > 0) {
+        while (partitionsBehind(await readCheckpoints(pool, plan.shadow, job.projection), live).length > 0 || (await liveAhead())) {
           if (Date.now() > deadline) return null;
           await sleep(10);
         }
