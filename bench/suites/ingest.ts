@@ -175,7 +175,10 @@ export const ingestSuite: Suite = {
         const t0 = Date.now();
         await (ingestor as NestFastifyApplication).init();
         startedAfter = (Date.now() - t0) / 1000;
-        await waitForCount(db.pool, 'SELECT count(*) AS n FROM event_store.events', events, 1_800_000);
+        // The stream heads sum to the number of events stored (a head moves in the transaction
+        // that appends): the same figure as count(*) of the events, without a scan of every
+        // event's row 20 times a second, which took a PostgreSQL core from the ingestor it measures.
+        await waitForCount(db.pool, 'SELECT coalesce(sum(revision + 1), 0) AS n FROM event_store.streams', events, 1_800_000);
       });
       const ingestRate = events / ingest.seconds;
       note(
