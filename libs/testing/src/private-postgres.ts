@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from './free-port';
 
+/** How pg_ctl stops the server: `fast` is a clean stop, `immediate` a crash. */
+export type PostgresStopMode = 'fast' | 'immediate';
+
 /**
  * A PostgreSQL server of the test's own (Debian's binaries, own data directory and port), for
  * fault tests that crash or restart the database: the shared server on 5432 is never touched.
@@ -18,6 +21,12 @@ export interface PrivatePostgres {
   urlFor(database: string): string;
   /** A crash as `pg_ctlcluster … stop -m immediate` makes it: no checkpoint, recovery at next start. */
   crash(): Promise<void>;
+  /**
+   * Stops it in `mode`: `fast` is the clean stop (`pg_ctlcluster … stop -m fast`, the default of
+   * a service restart): sessions are terminated with 57P01, a shutdown checkpoint is written, no
+   * recovery at the next start; `immediate` is crash().
+   */
+  stop(mode: PostgresStopMode): Promise<void>;
   /** Starts it again on the same data directory and port; resolves when it accepts connections. */
   start(): Promise<void>;
   /** Stops it (fast) and deletes its data. */
@@ -84,15 +93,17 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     await runPg('pg_ctl', ['-D', dataDir, '-o', options, '-l', join(base, 'postgres.log'), '-w', '-t', '60', 'start']);
     await waitAccepting(url, 30_000);
   };
+  const stop = async (mode: PostgresStopMode): Promise<void> => {
+    await runPg('pg_ctl', ['-D', dataDir, '-m', mode, '-w', 'stop']);
+  };
   await start();
   return {
     port,
     dataDir,
     url,
     urlFor: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
-    crash: async () => {
-      await runPg('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
-    },
+    crash: () => stop('immediate'),
+    stop,
     start,
     destroy: async () => {
       await runPg('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']).catch(() => undefined);
