@@ -192,6 +192,7 @@ export class PostgresEventStore implements EventStore {
    * locked in stream id order, so two concurrent multi-stream appends cannot deadlock.
    */
   async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    if (appends.length === 0) return [];
     const seen = new Set<string>();
     const serialized = appends.map((a) => {
       if (seen.has(a.streamId))
@@ -228,7 +229,6 @@ export class PostgresEventStore implements EventStore {
       });
     }
     const payload = `[${events.join(',')}]`;
-    if (appends.length === 0) return [];
     for (let attempt = 1; ; attempt++) {
       try {
         const res = await this.pool.query<AppendRow & { stream_id: string }>(this.sql.appendMany, [streamIds, expectations, eventIds, payload]);
