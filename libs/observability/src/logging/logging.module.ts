@@ -48,7 +48,9 @@ function pathOf(url: string | undefined): string {
             req: (req: { id?: unknown; method?: string; url?: string }) => ({ method: req.method, path: pathOf(req.url) }),
             res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
           },
-          autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has(pathOf(req.url)) },
+          // originalUrl: middie strips a middleware's mount prefix from req.url while it runs, so
+          // the probes and scrapes were logged after all (a not-ready probe at start-up as an error).
+          autoLogging: { ignore: (req: IncomingMessage & { originalUrl?: string }) => QUIET_PATHS.has(pathOf(req.originalUrl ?? req.url)) },
           customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
             err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
         }),
