@@ -5,15 +5,27 @@ import { migratePostgresEventStore, PostgresEventStore } from '@c360/event-store
 import { appendHistory, type HistoryAppend } from '@c360/projections/testing';
 import { readModelDigest, type ReadModelDigest } from '@c360/read-models';
 import { createTestDatabase, expectEventually, type TestDatabase } from '@c360/testing';
+import { parseDerivedConfig, type DerivedConfig } from '../src/derived/derived-config';
 import { Projector } from '../src/projector';
 import { parseProjectorConfig, type ProjectorConfig } from '../src/projector-config';
 
 const ROOT = resolve(__dirname, '../../..');
 
+/**
+ * The clock-driven sweeps (churn inactivity, time-windowed segments) are off in the harness's
+ * projectors and children unless a test turns them on: these tests compare a live schema with a
+ * rebuild digested moments later, and a sweep run in one of them only (the first comes a
+ * minute after start, so only on a slow run) would differ by what the clock, not the events,
+ * caused. The sweeps have their own tests (segment-sweeper, derived-trace, churn sweep).
+ */
+const SWEEPS_OFF = '0';
+
 export interface Harness {
   readonly db: TestDatabase;
   readonly eventStore: PostgresEventStore;
   config(overrides?: Partial<ProjectorConfig>): ProjectorConfig;
+  /** Derived-view settings for a test's projectors: the defaults with the clock sweeps off (SWEEPS_OFF). */
+  readonly derived: DerivedConfig;
   /** Appends (one event per append) and remembers the last position for the catch-up checks. */
   append(appends: readonly HistoryAppend[]): Promise<void>;
   /** Rebuilds customer-360 from scratch into `schema` (one in-process worker) and digests it. */
@@ -28,6 +40,7 @@ export async function createHarness(): Promise<Harness> {
   await migratePostgresEventStore(db.pool);
   const eventStore = new PostgresEventStore(db.pool, { pollIntervalMs: 20 });
   let lastAppended = 0n;
+  const derived = parseDerivedConfig({ CHURN_SWEEP_INTERVAL_MS: SWEEPS_OFF });
   const config = (overrides: Partial<ProjectorConfig> = {}): ProjectorConfig => ({
     ...parseProjectorConfig({ DATABASE_URL: db.url, PROJECTOR_WORKER_ID: 'test', PROJECTOR_PARTITIONS: '16' }),
     ...overrides,
@@ -55,12 +68,16 @@ export async function createHarness(): Promise<Harness> {
     db,
     eventStore,
     config,
+    derived,
     async append(appends) {
       const last = await appendHistory(eventStore, appends);
       if (last > lastAppended) lastAppended = last;
     },
     async rebuildDigest(schema) {
-      const projector = new Projector({ config: config({ readModelSchema: schema, mode: 'single', workerId: `rebuild-${schema}` }) });
+      const projector = new Projector({
+        config: config({ readModelSchema: schema, mode: 'single', workerId: `rebuild-${schema}` }),
+        derived,
+      });
       await projector.start();
       try {
         await waitCaughtUp(schema, 60_000);
@@ -98,7 +115,7 @@ export class ProjectorChild {
   constructor(env: Record<string, string>) {
     this.process = spawn(process.execPath, ['-r', resolve(ROOT, 'scripts/register.cjs'), resolve(__dirname, 'projector-child.ts')], {
       cwd: ROOT,
-      env: { ...process.env, ...env },
+      env: { ...process.env, CHURN_SWEEP_INTERVAL_MS: SWEEPS_OFF, ...env },
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     this.exited = new Promise((r) => this.process.once('exit', (code) => r(code)));

@@ -14,6 +14,7 @@ describe('F15: a long transaction elsewhere', () => {
     await h.append(historyFromOps(CUSTOMERS, seededOps(11, 100, CUSTOMERS.length)));
     projector = new Projector({
       config: h.config({ workerId: 'f15', batchLatencyMs: 5 }),
+      derived: h.derived,
       timeouts: { lockTimeoutMs: 500 },
     });
     await projector.start();

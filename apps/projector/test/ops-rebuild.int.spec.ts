@@ -50,7 +50,7 @@ describe('operator rebuilds, status and verify (PostgreSQL)', () => {
   });
 
   const startLive = async (): Promise<Projector> => {
-    live = new Projector({ config: h.config({ workerId: 'live-1' }) });
+    live = new Projector({ config: h.config({ workerId: 'live-1' }), derived: h.derived });
     await live.start();
     return live;
   };

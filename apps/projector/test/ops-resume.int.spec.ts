@@ -80,7 +80,7 @@ describe('orphaned rebuilds are resumed by the next process that starts (Postgre
     ['in bulk, stream by stream (its progress row resumed)', { PROJECTOR_BULK_MIN_EVENTS: '1', PROJECTOR_BULK_CHUNK_EVENTS: '150' }],
   ])('F2/I6: kill -9 of the rebuilding process half-way (%s); a new process takes the job over at start, resumes from the saved progress and swaps; live equals a from-scratch rebuild', async (_mode, bulkEnv) => {
     await h.append(history(21, 3000));
-    live = new Projector({ config: h.config({ workerId: 'live-1' }) });
+    live = new Projector({ config: h.config({ workerId: 'live-1' }), derived: h.derived });
     await live.start();
     await h.caughtUpDigest('read_models', 60_000);
 

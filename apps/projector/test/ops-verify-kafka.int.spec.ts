@@ -101,7 +101,7 @@ describe('verify: every event Kafka accepted is in the event store (real broker,
   it('healthy: every record is stored, dead-lettered or parked → passes; a record never appended is named by partition, offset and customer (CLI exit 1), a missing event the ingestor went past is "missing"', async () => {
     // History in the store and a projection caught up on it (the read-model half must pass too).
     await h.append(historyFromOps(CUSTOMERS, seededOps(11, 400, CUSTOMERS.length)));
-    const projector = new Projector({ config: h.config({ workerId: 'verify-live' }) });
+    const projector = new Projector({ config: h.config({ workerId: 'verify-live' }), derived: h.derived });
     await projector.start();
     await h.caughtUpDigest();
     await projector.stop();

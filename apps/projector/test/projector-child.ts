@@ -2,10 +2,12 @@
  * Fault-test fixture: a projector process that prints its runner events as JSON lines.
  * stdin commands: `hold` — the next batch waits before its transaction until `go`
  * (so a test can freeze it with SIGSTOP at that point, holding no lock). Env: DATABASE_URL,
- * PROJECTOR_* (see projector-config.ts).
+ * PROJECTOR_* (see projector-config.ts), CHURN_SWEEP_INTERVAL_MS and the other derived settings
+ * (derived-config.ts).
  */
 import { createInterface } from 'node:readline';
 import { Projector } from '../src/projector';
+import { parseDerivedConfig } from '../src/derived/derived-config';
 import { parseProjectorConfig } from '../src/projector-config';
 
 const print = (line: Record<string, unknown>): void => {
@@ -21,6 +23,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
 
 const projector = new Projector({
   config: parseProjectorConfig(process.env),
+  derived: parseDerivedConfig(process.env),
   timeouts: { lockTimeoutMs: 2_000, idleInTransactionTimeoutMs: 2_000 },
   hooks: {
     onEvent: (event) => {

@@ -123,25 +123,37 @@ export class ReplayService {
     if (window) {
       const from = request.from.getTime();
       const to = request.to.getTime();
-      const events = this.deps.eventStore.readAll({
+      // A subscription, not readAll: readAll stops at the store's visibility horizon, which any
+      // older transaction on the server holds back, and would end the replay short of the
+      // window's last event. The subscription waits for the horizon to pass it.
+      const subscription = this.deps.eventStore.subscribeToAll({
         after: window.after,
         filter: { streamPrefixes: [CUSTOMER_STREAM_PREFIX], ...(request.types ? { eventTypes: request.types } : {}) },
       });
-      for await (const event of events) {
-        if (event.globalPosition > window.upTo) break;
-        const at = event.recordedAt.getTime();
-        if (at < from || at >= to) continue;
-        const message = toReplayMessage(event);
-        if (message === null) continue;
-        batch.push(message);
-        if (batch.length >= batchSize) {
-          await flush();
-          if (options.signal?.aborted) {
-            cancelled = true;
+      const stop = (): void => void subscription.stop().catch(() => undefined);
+      options.signal?.addEventListener('abort', stop, { once: true });
+      let reachedEnd = false;
+      try {
+        for await (const event of subscription) {
+          if (event.globalPosition > window.upTo) {
+            reachedEnd = true;
             break;
           }
+          const at = event.recordedAt.getTime();
+          const message = at < from || at >= to ? null : toReplayMessage(event);
+          if (message !== null) batch.push(message);
+          if (batch.length >= batchSize) await flush();
+          if (event.globalPosition === window.upTo) {
+            reachedEnd = true;
+            break;
+          }
+          if (options.signal?.aborted) break;
         }
+      } finally {
+        options.signal?.removeEventListener('abort', stop);
+        await subscription.stop().catch(() => undefined);
       }
+      cancelled = !reachedEnd;
       if (!cancelled) await flush();
     }
     options.onProgress?.(progress());
