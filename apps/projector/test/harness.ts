@@ -28,6 +28,8 @@ export interface Harness {
   readonly derived: DerivedConfig;
   /** Appends (one event per append) and remembers the last position for the catch-up checks. */
   append(appends: readonly HistoryAppend[]): Promise<void>;
+  /** The position of the last event appended through `append`. */
+  lastAppended(): bigint;
   /** Rebuilds customer-360 from scratch into `schema` (one in-process worker) and digests it. */
   rebuildDigest(schema: string): Promise<ReadModelDigest>;
   /** Digest of a live schema, once every partition's checkpoint has reached the head. */
@@ -69,6 +71,7 @@ export async function createHarness(): Promise<Harness> {
     eventStore,
     config,
     derived,
+    lastAppended: () => lastAppended,
     async append(appends) {
       const last = await appendHistory(eventStore, appends);
       if (last > lastAppended) lastAppended = last;

@@ -20,14 +20,14 @@ describe('projector on PostgreSQL', () => {
   });
 
   it('projects every customer equal to the domain fold, and the rebuild into a shadow schema gives the same digest (I6)', async () => {
-    const projector = new Projector({ config: h.config({ workerId: 'w1', batchSize: 37 }) });
+    const projector = new Projector({ config: h.config({ workerId: 'w1', batchSize: 37 }), derived: h.derived });
     await projector.start();
     try {
       const live = await h.caughtUpDigest();
       const rows = (await h.db.pool.query<{ customer_id: string; last_revision: string; state: unknown; tier: string }>(
         'SELECT customer_id, last_revision, state, tier FROM read_models.customer_360 ORDER BY customer_id',
       )).rows;
-      const oracle = await expectedCustomer360(h.eventStore);
+      const oracle = await expectedCustomer360(h.eventStore, {}, h.lastAppended());
       expect(rows.map((r) => r.customer_id)).toEqual([...oracle.keys()]);
       for (const row of rows) {
         const expected = oracle.get(row.customer_id);
@@ -50,7 +50,7 @@ describe('projector on PostgreSQL', () => {
   it('is exactly-once under redelivery: checkpoints reset to zero, replayed, no row even rewritten (I5)', async () => {
     const before = (await h.db.pool.query('SELECT * FROM read_models.customer_360 ORDER BY customer_id')).rows;
     await h.db.pool.query('UPDATE read_models.projection_checkpoints SET position = 0');
-    const projector = new Projector({ config: h.config({ workerId: 'w2', batchSize: 50 }) });
+    const projector = new Projector({ config: h.config({ workerId: 'w2', batchSize: 50 }), derived: h.derived });
     await projector.start();
     try {
       await h.caughtUpDigest();
