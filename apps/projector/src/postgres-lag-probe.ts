@@ -8,24 +8,51 @@ import type { Pool } from 'pg';
  * the very lag it causes. Reads the store's events table directly — a stopgap that knows
  * the PostgreSQL adapter's layout, until the port offers a "latest committed" head.
  */
+/**
+ * Position of the last committed event, past the visibility horizon (0 when empty): the
+ * newest entry of the position index (ordered by the xid8 column itself — ordering by a text
+ * rendering of it would sort "99" after "100" and scan the whole table).
+ */
+export async function latestCommittedPosition(pool: Pick<Pool, 'query'>, schema: string): Promise<bigint> {
+  const head = await pool.query<{ transaction_id: string; seq: number }>(
+    `SELECT e.transaction_id::text AS transaction_id, e.seq FROM ${schema}.events e ORDER BY e.transaction_id DESC, e.seq DESC LIMIT 1`,
+  );
+  const top = head.rows[0];
+  return top ? encodePostgresPosition(top.transaction_id, top.seq) : 0n;
+}
+
 export function postgresLagProbe(pool: Pool, schema: string): LagProbe {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new RangeError(`invalid schema: ${schema}`);
   return {
     async sample(after, eventTypes, cap) {
       const { transactionId, seq } = decodePostgresPosition(after);
-      const head = await pool.query<{ transaction_id: string; seq: number }>(
-        `SELECT transaction_id::text AS transaction_id, seq FROM ${schema}.events ORDER BY transaction_id DESC, seq DESC LIMIT 1`,
-      );
-      const top = head.rows[0];
-      const headPosition = top ? encodePostgresPosition(top.transaction_id, top.seq) : 0n;
+      const headPosition = await latestCommittedPosition(pool, schema);
       if (after >= headPosition) return { head: headPosition, events: 0, oldestRecordedAt: null };
-      const behind = await pool.query<{ n: number; oldest: Date | null }>(
-        `SELECT count(*)::int AS n, min(recorded_at) AS oldest FROM (
-           SELECT recorded_at FROM ${schema}.events
-            WHERE (transaction_id, seq) > ($1::xid8, $2::int) AND type = ANY($3::text[])
-            ORDER BY transaction_id, seq LIMIT $4) e`,
-        [transactionId, Number(BigInt(seq) > 2147483647n ? 2147483647n : BigInt(seq)), [...eventTypes], cap + 1],
-      );
+      // The count walks the position index from the checkpoint and stops at the cap, whatever
+      // the planner thinks: with stale statistics (a fast-growing table, autovacuum behind or
+      // off) it would otherwise pick a scan of the whole backlog and a sort, every second,
+      // costing most when the projection is furthest behind.
+      const client = await pool.connect();
+      let behind: { rows: Array<{ n: number; oldest: Date | null }> };
+      let broken: Error | undefined;
+      try {
+        await client.query(`BEGIN READ ONLY; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL max_parallel_workers_per_gather = 0`);
+        behind = await client.query<{ n: number; oldest: Date | null }>(
+          `SELECT count(*)::int AS n, min(recorded_at) AS oldest FROM (
+             SELECT e.recorded_at FROM ${schema}.events e
+              WHERE (e.transaction_id, e.seq) > ($1::xid8, $2::int) AND e.type = ANY($3::text[])
+              ORDER BY e.transaction_id, e.seq LIMIT $4) e`,
+          [transactionId, Number(BigInt(seq) > 2147483647n ? 2147483647n : BigInt(seq)), [...eventTypes], cap + 1],
+        );
+        await client.query('COMMIT');
+      } catch (e) {
+        await client.query('ROLLBACK').catch((rollback: unknown) => {
+          broken = rollback instanceof Error ? rollback : new Error(String(rollback)); // not reusable: destroyed on release
+        });
+        throw e;
+      } finally {
+        client.release(broken);
+      }
       const row = behind.rows[0];
       return { head: headPosition, events: row?.n ?? 0, oldestRecordedAt: row?.oldest ?? null };
     },

@@ -1,5 +1,6 @@
-import { decodePostgresPosition, encodePostgresPosition } from '@c360/event-store';
+import { decodePostgresPosition } from '@c360/event-store';
 import type { Pool } from 'pg';
+import { latestCommittedPosition } from '../postgres-lag-probe';
 
 /**
  * Counts over the PostgreSQL event store's table, for progress, totals and reconciliation.
@@ -43,11 +44,7 @@ export class EventStoreStats {
 
   /** Position of the last committed event (past the visibility horizon; 0 when empty). */
   async latest(): Promise<bigint> {
-    const r = await this.pool.query<{ transaction_id: string; seq: number }>(
-      `SELECT transaction_id::text AS transaction_id, seq FROM ${this.schema}.events ORDER BY transaction_id DESC, seq DESC LIMIT 1`,
-    );
-    const top = r.rows[0];
-    return top ? encodePostgresPosition(top.transaction_id, top.seq) : 0n;
+    return latestCommittedPosition(this.pool, this.schema);
   }
 
   /** recordedAt of the first event of the types after `after`, or null when none. */
