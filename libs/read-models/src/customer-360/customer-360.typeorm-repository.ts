@@ -37,7 +37,7 @@ export class Customer360TypeOrmRepository implements Customer360Repository {
 
   async survivorsOf(customerId: string): Promise<string[]> {
     const rows = await this.manager.query<Array<{ customer_id: string }>>(
-      `SELECT customer_id FROM ${this.schema}.customer_360 WHERE merged_from @> ARRAY[$1]::text[] ORDER BY customer_id`,
+      `SELECT customer_id FROM ${this.schema}.customer_360 WHERE merged_from <> '{}' AND merged_from @> ARRAY[$1]::text[] ORDER BY customer_id`,
       [customerId],
     );
     return rows.map((r) => r.customer_id);

@@ -117,7 +117,7 @@ export class BatchedCustomer360Repository implements Customer360Repository {
     const rows = await this.manager.query<CustomerRow[]>(
       `SELECT customer_id, last_revision::text AS last_revision, state::text AS state, merged_from
          FROM ${this.schema}.customer_360
-        WHERE customer_id = ANY($1::text[]) OR merged_from && $1::text[]
+        WHERE customer_id = ANY($1::text[]) OR (merged_from <> '{}' AND merged_from && $1::text[])
         ORDER BY customer_id FOR UPDATE`,
       [ids],
     );
@@ -148,7 +148,7 @@ export class BatchedCustomer360Repository implements Customer360Repository {
     const found = new Set<string>();
     if (!this.survivorsKnown.has(customerId)) {
       const rows = await this.manager.query<Array<{ customer_id: string }>>(
-        `SELECT customer_id FROM ${this.schema}.customer_360 WHERE merged_from @> ARRAY[$1]::text[]`,
+        `SELECT customer_id FROM ${this.schema}.customer_360 WHERE merged_from <> '{}' AND merged_from @> ARRAY[$1]::text[]`,
         [customerId],
       );
       // Rows the batch holds answer for themselves (their merged_from may have changed).
