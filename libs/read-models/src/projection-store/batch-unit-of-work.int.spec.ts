@@ -214,4 +214,37 @@ describe('projection unit of work on PostgreSQL (batched = direct)', () => {
       }
     }
   });
+  it('states are compressed with lz4 where the server has it, and read back whole', async () => {
+    const ds = await schemaSource('uow_lz4');
+    const [server] = await ds.query<Array<{ lz4: boolean }>>(`SELECT 'lz4' = ANY (enumvals) AS lz4 FROM pg_settings WHERE name = 'default_toast_compression'`);
+    const [column] = await ds.query<Array<{ method: string }>>(
+      `SELECT attcompression::text AS method FROM pg_attribute WHERE attrelid = 'uow_lz4.customer_360'::regclass AND attname = 'state'`,
+    );
+    expect(column?.method).toBe(server?.lz4 ? 'l' : '');
+    const state = { pad: Array.from({ length: 300 }, (_, i) => `entry-${i}`) }; // compressible, past the TOAST threshold
+    await ds.query(`INSERT INTO uow_lz4.customer_360 (customer_id, last_revision, state, tier, relationship_value_minor, churn_risk_score) VALUES ('Z1', 0, $1, 'mass', 0, 0)`, [JSON.stringify(state)]);
+    const [row] = await ds.query<Array<{ state: unknown; method: string | null }>>(`SELECT state, pg_column_compression(state) AS method FROM uow_lz4.customer_360 WHERE customer_id = 'Z1'`);
+    expect(row?.state).toEqual(state);
+    expect(row?.method).toBe(server?.lz4 ? 'lz4' : 'pglz');
+  });
+  it('a projection transaction has the work_mem for a catch-up batch (its JSON rows are not spilled to disk), the session keeps its own', async () => {
+    const ds = await schemaSource('uow_work_mem');
+    const store = new TypeOrmProjectionStore(ds, { schema: 'uow_work_mem', writes: 'batched' });
+    const [outside] = await ds.query<Array<{ w: string }>>(`SELECT current_setting('work_mem') AS w`);
+    const spy = jest.spyOn(EntityManager.prototype, 'query');
+    let inside: string | undefined;
+    try {
+      inside = await store.transaction(async (tx) => {
+        await tx.saveCheckpoints('none', [], 1n); // a statement on the transaction's manager, to get hold of it
+        const manager = spy.mock.contexts.at(-1) as EntityManager | undefined;
+        const [row] = (await manager?.query<Array<{ w: string }>>(`SELECT current_setting('work_mem') AS w`)) ?? [];
+        return row?.w;
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(inside).toBe('64MB');
+    const [after] = await ds.query<Array<{ w: string }>>(`SELECT current_setting('work_mem') AS w`);
+    expect(after?.w).toBe(outside?.w);
+  });
 });

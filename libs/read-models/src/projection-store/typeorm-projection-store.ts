@@ -32,6 +32,14 @@ export interface TransactionTimeouts {
   readonly idleInTransactionTimeoutMs: number;
 }
 
+/**
+ * work_mem of a projection transaction. A batch's rows go to PostgreSQL as one JSON document
+ * (jsonb_to_recordset), which the server materialises: a catch-up batch of a thousand 4 KB
+ * states is past the 4 MB default and was spilled to a temporary file on every flush. For the
+ * projector's few connections only, for the transaction only.
+ */
+const BATCH_WORK_MEM = '64MB';
+
 export const DEFAULT_TRANSACTION_TIMEOUTS: TransactionTimeouts = {
   lockTimeoutMs: 5_000,
   statementTimeoutMs: 30_000,
@@ -107,8 +115,8 @@ export class TypeOrmProjectionStore implements ProjectionStore<ReadModelReposito
       const t = this.timeouts;
       await manager.query(
         `SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true),
-                set_config('idle_in_transaction_session_timeout', $3, true)`,
-        [`${t.lockTimeoutMs}ms`, `${t.statementTimeoutMs}ms`, `${t.idleInTransactionTimeoutMs}ms`],
+                set_config('idle_in_transaction_session_timeout', $3, true), set_config('work_mem', $4, true)`,
+        [`${t.lockTimeoutMs}ms`, `${t.statementTimeoutMs}ms`, `${t.idleInTransactionTimeoutMs}ms`, BATCH_WORK_MEM],
       );
       const unit = this.batched ? new ProjectionUnitOfWork(manager, this.schema) : undefined;
       const result = await work(this.bind(manager, unit));
