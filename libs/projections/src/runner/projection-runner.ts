@@ -341,8 +341,14 @@ export class ProjectionRunner<R> {
           reading = reader.next({ ...this.limits, maxSize: size }, this.wake);
           committed = (await this.applyBatch(batch.events, owned)) || committed;
         }
-        if (batch.drained && this.state !== 'live') this.setState('live');
-        if (!batch.drained && this.state === 'live') this.setState('catching-up');
+        if (batch.drained) {
+          if (this.state !== 'live') this.setState('live');
+        } else {
+          // A full batch: more may follow, or it ended exactly at the head — then the next read
+          // waits for an event that may never come, and the state must say live now.
+          const end = batch.events[batch.events.length - 1]?.globalPosition ?? 0n;
+          this.setState((await eventStore.headPosition()) <= end ? 'live' : 'catching-up');
+        }
         if (this.unpersistedEnd !== null && !this.stopRequested && assigner.version === version) await this.flushIdleCheckpoints(owned);
       }
       return committed;

@@ -282,6 +282,26 @@ describe('ProjectionRunner (in memory)', () => {
   });
 });
 
+describe('ProjectionRunner state at the head', () => {
+  it('reports live after a full batch that ends exactly at the head (no later event needed to say so)', async () => {
+    const eventStore = new InMemoryEventStore();
+    const store = new InMemoryProjectionStore();
+    const runner = makeRunner(eventStore, store, undefined, { maxSize: 7 });
+    await runner.start();
+    await runner.waitForState(['live']);
+    // Exactly one full batch (7 events, available at once): the batch says "not drained", and
+    // the next read waits for an event that never comes.
+    await appendHistory(
+      eventStore,
+      Array.from({ length: 7 }, (_, i) => ({ streamId: `customer-${CUSTOMERS[i % CUSTOMERS.length] ?? 'C1'}`, event: { eventId: randomUUID(), type: 'BranchVisited', version: 1, data: {}, occurredAt: new Date(0) } })),
+    );
+    const head = await eventStore.headPosition();
+    await expectEventually(() => expect(runner.status().position).toBe(head.toString()), { timeoutMs: 3_000 });
+    await expectEventually(() => expect(runner.status().state).toBe('live'), { timeoutMs: 2_000 });
+    await runner.stop();
+  });
+});
+
 describe('ProjectionRunner batch sizing and the prepare hook', () => {
   it('grows batches while catching up (up to catchUpMaxSize), drops back once live, and prepares each batch once before applying it', async () => {
     const eventStore = await seeded(400);
