@@ -1,7 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { expectEventually, startTcpProxy, testServerUrl, type TcpProxy } from '@c360/testing';
-import { moneyMoved } from './fixtures';
-import { committedTotal, createFaultEnv, expectStoreMatchesLedger, Ledger, postJson, startFaultGateway, startFaultIngestor, storedRows, waitForCount, type FaultEnv } from './fault-harness';
+import { committedTotal, createFaultEnv, expectStoreMatchesLedger, Ledger, postSteadily, startFaultGateway, startFaultIngestor, storedRows, waitForCount, type FaultEnv } from './fault-harness';
 
 /**
  * F8 (network cut to PostgreSQL) and connection kills, under ingestion. Network namespaces are
@@ -46,26 +45,7 @@ describe('F8: the ingestor loses its database connections under ingestion', () =
     const token = await p.token(['events:write']);
     const ledger = new Ledger();
     let stop = false;
-    let amount = 0;
-    const refusals: number[] = [];
-    const client = async (w: number): Promise<void> => {
-      let n = 0;
-      while (!stop) {
-        const batch = Array.from({ length: 10 }, (_, i) => moneyMoved(`F8W${w}C${(n + i) % 6}`, ++amount));
-        n++;
-        for (;;) {
-          const res = await postJson(`${gateway.url}/v1/events`, token, batch);
-          if (res.status === 202) {
-            for (const e of batch) ledger.accepted(e['eventId'] as string, `customer-${e['customerId'] as string}`);
-            break;
-          }
-          refusals.push(res.status);
-          await new Promise((r) => setTimeout(r, 200));
-        }
-        await new Promise((r) => setTimeout(r, 20)); // a steady stream, not a flood
-      }
-    };
-    const clients = [0, 1, 2].map((w) => client(w));
+    const { refusals, done: clients } = postSteadily({ gatewayUrl: gateway.url, token, ledger, prefix: 'F8', stopped: () => stop });
     const ready = async (): Promise<number> => (await fetch(`${ingestor.url}/health/ready`)).status;
 
     // 1. Flowing.
@@ -119,7 +99,7 @@ describe('F8: the ingestor loses its database connections under ingestion', () =
     expect(kills).toBeGreaterThan(3);
 
     stop = true;
-    await Promise.all(clients);
+    await clients;
     expect(refusals).toEqual([]); // the gateway does not depend on PostgreSQL: it accepted throughout
 
     await waitForCount(p.db.pool, ledger.size, 60_000);

@@ -10,6 +10,7 @@ import { loadConfig, type AppConfig } from '@c360/config';
 import { createTestDatabase, createTopic, kafkaBrokers, uniqueTopic } from '@c360/testing';
 import { createGatewayApp } from '../../gateway/src/gateway-app';
 import { createIngestorApp } from '../src/ingestor-app';
+import { moneyMoved } from './fixtures';
 import type { StoredRow } from './pipeline-harness';
 export { freePort } from '@c360/testing';
 import { freePort } from '@c360/testing';
@@ -316,4 +317,46 @@ export async function postJson(url: string, token: string, body: unknown, timeou
   } catch (e) {
     return { status: 0, body: { error: (e as Error).name }, contentType: '', retryAfter: null, ms: Date.now() - started };
   }
+}
+
+/**
+ * A steady stream for the fault tests: `clients` clients each post batches of 10 MoneyMoved
+ * (six customers per client, `${prefix}W<client>C<n>`) to /v1/events, a short pause between
+ * batches, until `stopped()`. A batch answered 202 goes into the ledger; any other answer is
+ * recorded in `refusals` and the same batch is sent again (same ids) — unless `abandoned()`,
+ * when the suite is tearing down.
+ */
+export function postSteadily(options: {
+  readonly gatewayUrl: string;
+  readonly token: string;
+  readonly ledger: Ledger;
+  readonly prefix: string;
+  readonly clients?: number;
+  readonly stopped: () => boolean;
+  readonly abandoned?: () => boolean;
+}): { readonly refusals: number[]; readonly done: Promise<void> } {
+  const { gatewayUrl, token, ledger, prefix, stopped } = options;
+  const abandoned = options.abandoned ?? ((): boolean => false);
+  const refusals: number[] = [];
+  let amount = 0;
+  const client = async (w: number): Promise<void> => {
+    let n = 0;
+    while (!stopped() && !abandoned()) {
+      const batch = Array.from({ length: 10 }, (_, i) => moneyMoved(`${prefix}W${w}C${(n + i) % 6}`, ++amount));
+      n++;
+      for (;;) {
+        const res = await postJson(`${gatewayUrl}/v1/events`, token, batch);
+        if (res.status === 202) {
+          for (const e of batch) ledger.accepted(e['eventId'] as string, `customer-${e['customerId'] as string}`);
+          break;
+        }
+        refusals.push(res.status);
+        if (abandoned()) return;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await new Promise((r) => setTimeout(r, 20)); // a steady stream, not a flood
+    }
+  };
+  const done = Promise.all(Array.from({ length: options.clients ?? 3 }, (_, w) => client(w))).then(() => undefined);
+  return { refusals, done };
 }

@@ -2,8 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import { expectEventually, startPrivatePostgres, type PostgresStopMode, type PrivatePostgres } from '@c360/testing';
 import type { Projector } from '../../projector/src/projector';
-import { moneyMoved } from './fixtures';
-import { createDatabaseOn, createFaultEnv, expectStoreMatchesLedger, Ledger, postJson, startFaultGateway, startFaultIngestor, storedRows, waitForCount, type FaultEnv } from './fault-harness';
+import { createDatabaseOn, createFaultEnv, expectStoreMatchesLedger, Ledger, postSteadily, startFaultGateway, startFaultIngestor, storedRows, waitForCount, type FaultEnv } from './fault-harness';
 import { expectLiveEqualsRebuild, startFaultProjector } from './fault-projector';
 
 /**
@@ -29,7 +28,7 @@ describe.each<{ id: string; fault: string; mode: PostgresStopMode }>([
   let projector: Projector | undefined;
   /** Set when the suite ends, passed or failed: the clients stop retrying and return. */
   let abort = false;
-  let clients: Promise<void>[] = [];
+  let clients: Promise<void> = Promise.resolve();
 
   beforeAll(async () => {
     starting = startPrivatePostgres();
@@ -42,7 +41,7 @@ describe.each<{ id: string; fault: string; mode: PostgresStopMode }>([
 
   afterAll(async () => {
     abort = true;
-    await Promise.allSettled(clients);
+    await clients.catch(() => undefined);
     await projector?.stop().catch(() => undefined);
     await gateway?.app.close().catch(() => undefined);
     await ingestor?.app.close().catch(() => undefined);
@@ -55,28 +54,10 @@ describe.each<{ id: string; fault: string; mode: PostgresStopMode }>([
     const server = pg!;
     const token = await p.token(['events:write']);
     const ledger = new Ledger();
-    const refusals: number[] = [];
     let stop = false;
-    let amount = 0;
-    const client = async (w: number): Promise<void> => {
-      let n = 0;
-      while (!stop && !abort) {
-        const batch = Array.from({ length: 10 }, (_, i) => moneyMoved(`${id}W${w}C${(n + i) % 6}`, ++amount));
-        n++;
-        for (;;) {
-          const res = await postJson(`${gateway.url}/v1/events`, token, batch);
-          if (res.status === 202) {
-            for (const e of batch) ledger.accepted(e['eventId'] as string, `customer-${e['customerId'] as string}`);
-            break;
-          }
-          refusals.push(res.status);
-          if (abort) return;
-          await new Promise((r) => setTimeout(r, 200));
-        }
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
-    clients = [0, 1, 2].map((w) => client(w));
+    const stream = postSteadily({ gatewayUrl: gateway.url, token, ledger, prefix: id, stopped: () => stop, abandoned: () => abort });
+    const { refusals } = stream;
+    clients = stream.done;
 
     await waitForCount(p.db.pool, 200, 90_000);
     await expectEventually(() => expect(projector!.status().some((s) => s.appliedEvents > 0)).toBe(true), { timeoutMs: 60_000, intervalMs: 100 });
@@ -115,7 +96,7 @@ describe.each<{ id: string; fault: string; mode: PostgresStopMode }>([
 
     await expectEventually(() => expect(ledger.size).toBeGreaterThan(acceptedAtStop + 200), { timeoutMs: 60_000, intervalMs: 100 });
     stop = true;
-    await Promise.all(clients);
+    await clients;
     expect(refusals).toEqual([]);
 
     await waitForCount(p.db.pool, ledger.size, 90_000);
