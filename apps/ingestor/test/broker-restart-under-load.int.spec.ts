@@ -101,7 +101,18 @@ describe('F7: broker restart while clients post to the gateway', () => {
 
     // Gateway and ingestor recover by themselves.
     await expectEventually(async () => expect((await fetch(`${gateway.url}/health/ready`)).status).toBe(200), { timeoutMs: 30_000, intervalMs: 200 });
-    await waitForCount(p.db.pool, ledger.size, 90_000);
+    await waitForCount(p.db.pool, ledger.size, 90_000).catch(async (e: unknown) => {
+      // What became of the missing ones (parked, dead-lettered, still in Kafka?), for the next look.
+      const stored = new Set((await storedRows(p.db.pool)).map((r) => r.eventId));
+      const missing = [...ledger.streams()].flatMap(([stream, ids]) => ids.filter((id) => !stored.has(id)).map((id) => `${stream}/${id}`));
+      const count = async (table: string): Promise<string> =>
+        String((await p.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ingestor.${table}`).catch(() => ({ rows: [{ n: -1 }] }))).rows[0]?.n);
+      const metrics = (await fetch(`${ingestor.url}/metrics`).then((r) => r.text()).catch(() => '')).split('\n').filter((l) => /^c360_ingestor_/.test(l));
+      throw new Error(
+        `${e instanceof Error ? e.message : String(e)}\nmissing: ${missing.join(', ')}\nparked_events ${await count('parked_events')}, ` +
+          `dead_letters ${await count('dead_letters')}, blocked_customers ${await count('blocked_customers')}\n${metrics.join('\n')}`,
+      );
+    });
     await expectEventually(async () => expect((await fetch(`${ingestor.url}/health/ready`)).status).toBe(200), { timeoutMs: 30_000, intervalMs: 200 });
     await expectEventually(async () => expect(await fetch(`${ingestor.url}/metrics`).then((r) => r.text())).toMatch(/^c360_ingestor_consumer_lag 0$/m), { timeoutMs: 30_000, intervalMs: 300 });
     // Read once the lag is 0: nothing more is on its way, so any extra or duplicate would show.
