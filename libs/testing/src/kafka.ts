@@ -94,8 +94,22 @@ export interface TestBroker {
   start(): Promise<void>;
   /** stop() then start(): a broker restart as clients see it. */
   restart(): Promise<void>;
+  /**
+   * SIGSTOP: the broker stops answering but keeps its connections, and what clients write
+   * meanwhile waits in its sockets (a long GC pause or a hung disk, as clients see it).
+   */
+  freeze(): void;
+  /** SIGCONT: it reads and answers what arrived while frozen. */
+  thaw(): void;
   /** Stops it and deletes its data. */
   destroy(): Promise<void>;
+}
+
+/** The pid of the broker kafka.sh started on this state directory. */
+function brokerPid(stateDir: string): number {
+  const pid = Number(readFileSync(join(stateDir, 'pid'), 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no broker pid in ${stateDir}/pid`);
+  return pid;
 }
 
 /**
@@ -121,7 +135,14 @@ export async function startDedicatedBroker(): Promise<TestBroker> {
       await handle.stop();
       await handle.start();
     },
+    freeze: () => process.kill(brokerPid(stateDir), 'SIGSTOP'),
+    thaw: () => process.kill(brokerPid(stateDir), 'SIGCONT'),
     destroy: async () => {
+      try {
+        handle.thaw(); // a frozen broker would not stop
+      } catch {
+        // not running
+      }
       await runKafkaScript(['stop', '--clean'], env);
       rmSync(stateDir, { recursive: true, force: true });
     },

@@ -1,5 +1,5 @@
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
-import { MessagingError, MessagingErrorCode } from '../../messaging.errors';
+import { isMessagingError, MessagingError, MessagingErrorCode } from '../../messaging.errors';
 import type { HeaderValue, OutgoingMessage, PublishReceipt } from '../../ports/message';
 import type { MessagePublisher } from '../../ports/publisher.port';
 import { createKafka, type KafkaConnectionOptions } from './kafkajs-client';
@@ -27,19 +27,30 @@ const toHeaders = (
   return out;
 };
 
-/** Producer states that a fresh producer (new id and epoch) clears. */
-const FATAL_PRODUCER_ERRORS = new Set([
-  'OUT_OF_ORDER_SEQUENCE_NUMBER',
-  'UNKNOWN_PRODUCER_ID',
-  'INVALID_PRODUCER_EPOCH',
-  'DUPLICATE_SEQUENCE_NUMBER',
+/** Failures that say the broker is out of reach, not that one send was wrong. */
+const UNAVAILABLE: ReadonlySet<MessagingErrorCode> = new Set([
+  MessagingErrorCode.BrokerUnavailable,
+  MessagingErrorCode.Timeout,
+  MessagingErrorCode.NotEnoughReplicas,
 ]);
 
 /**
- * kafkajs producer: idempotent (one request in flight, so retries keep order), acks=all,
- * the Java client's murmur2 partitioner chosen explicitly (same key → same partition as
- * any other Kafka client). `publish` resolves only when the broker acked every message.
- * After a broker restart the same instance reconnects on the next publish.
+ * kafkajs producer: idempotent, acks=all, the Java client's murmur2 partitioner chosen
+ * explicitly (same key → same partition as any other Kafka client). `publish` resolves only
+ * when the broker acked every message. After a broker restart the same instance reconnects on
+ * the next publish.
+ *
+ * Sends go one at a time, and a failed send retires the producer (its id and sequence numbers)
+ * before the next one. kafkajs, when a produce request fails (a timeout, a dropped
+ * connection), hands that request's sequence numbers back and retries it later. A concurrent
+ * send that takes those numbers in between is, if it has as many messages for the partition,
+ * answered by the broker as a duplicate of the failed request — which the broker may well have
+ * written — and acknowledged without being written: an acknowledged message lost. The same
+ * happens to the next send after a failed one whose last attempt did reach the log. With one
+ * send at a time only kafkajs' own retry of a request reuses its numbers (what the idempotent
+ * protocol is for), and a fresh producer after a failure starts a sequence the broker has never
+ * seen. kafkajs allows one produce request per broker at a time anyway, so this costs little.
+ * (Pinned by the broker-stall test in kafkajs-faults.int.spec.ts.)
  */
 export class KafkaPublisher implements MessagePublisher {
   private readonly kafka: Kafka;
@@ -47,6 +58,11 @@ export class KafkaPublisher implements MessagePublisher {
   private connecting: Promise<Producer> | undefined;
   private closed = false;
   private connected = false;
+  /** The tail of the send queue. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Failed sends so far, and the last one's error. */
+  private failures = 0;
+  private lastFailure: MessagingError | undefined;
 
   constructor(private readonly options: KafkaPublisherOptions) {
     this.kafka = createKafka(options);
@@ -63,13 +79,31 @@ export class KafkaPublisher implements MessagePublisher {
     if (this.closed)
       throw new MessagingError(MessagingErrorCode.Closed, 'publisher is closed', false);
     if (messages.length === 0) return [];
-    const producer = await this.connect();
     const payload: Message[] = messages.map((m) => ({
       key: typeof m.key === 'string' ? m.key : toBuffer(m.key),
       value: toBuffer(m.value),
       headers: toHeaders(m.headers),
     }));
+    const failuresBefore = this.failures;
+    const turn = this.queue.then(() => this.send(topic, payload, failuresBefore));
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async send(
+    topic: string,
+    payload: Message[],
+    failuresBefore: number,
+  ): Promise<readonly PublishReceipt[]> {
+    if (this.closed)
+      throw new MessagingError(MessagingErrorCode.Closed, 'publisher is closed', false);
+    // A send that failed while this one waited (the broker is down or stalled): fail at once,
+    // unsent, rather than each queued send waiting out its own retry budget in turn.
+    const earlier = this.lastFailure;
+    if (this.failures !== failuresBefore && earlier && UNAVAILABLE.has(earlier.code))
+      throw new MessagingError(earlier.code, `not sent: ${earlier.message}`, true, { cause: earlier });
     try {
+      const producer = await this.connect();
       const meta = await producer.send({
         topic,
         acks: -1,
@@ -84,11 +118,12 @@ export class KafkaPublisher implements MessagePublisher {
         baseOffset: r.baseOffset ?? '-1',
       }));
     } catch (e) {
-      const type =
-        (e as { type?: unknown; cause?: { type?: unknown } }).type ??
-        (e as { cause?: { type?: unknown } }).cause?.type;
-      if (typeof type === 'string' && FATAL_PRODUCER_ERRORS.has(type)) await this.reset();
-      throw translateKafkaError(e, `publish to ${topic}`);
+      const err = isMessagingError(e) ? e : translateKafkaError(e, `publish to ${topic}`);
+      this.failures += 1;
+      this.lastFailure = err;
+      // Whatever that send's outcome, its producer id and sequence numbers are retired.
+      await this.reset();
+      throw err;
     }
   }
 
