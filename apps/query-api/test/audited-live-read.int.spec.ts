@@ -92,4 +92,29 @@ describe('CustomerReadRepository.liveByIdsAudited', () => {
     expect(String(error?.code)).toMatch(/^22/);
     expect(await recordsOf(['d1', 'd2'])).toEqual([]);
   });
+
+  it('stores awkward strings exactly: quotes, backslashes, braces, commas, NULL-like text, unicode, no token id', async () => {
+    // The statement's parameters are array literals built by the repository: every element must
+    // come back as it went in (a mistake here would write wrong audit records, or fail reads).
+    const awkward = ['a"b', 'c\\d', '{e,f}', 'NULL', '', ' padded ', 'd\u00e9j\u00e0 \u{1F600} \u5BA2\u6237', '\\"', 'x}', 'ends\\'];
+    const group = awkward.map((client, i) =>
+      read('C1', `w${i}`, client, {
+        tokenId: i % 2 === 0 ? null : `tok"${i}`,
+        ifOpen: { fields: ['profile', `f"${i}`, 'g\\h', '{i}'], piiShown: i % 3 === 0, outcome: `ok"${i}`, detail: { view: 'live', note: `"q" \\ ${client}` } },
+      }),
+    );
+    const got = await reads.liveByIdsAudited('query_api', group);
+    expect(got.every((r) => (r?.state as unknown as { n: number } | undefined)?.n === 1)).toBe(true);
+    const stored = (await recordsOf(awkward.map((_, i) => `w${i}`))).sort((a, b) => Number(a.requestId?.slice(1)) - Number(b.requestId?.slice(1)));
+    expect(stored.map((r) => [r.client, r.tokenId, r.fields, r.piiShown, r.outcome, r.detail])).toEqual(
+      awkward.map((client, i) => [
+        client,
+        i % 2 === 0 ? null : `tok"${i}`,
+        ['profile', `f"${i}`, 'g\\h', '{i}'],
+        i % 3 === 0,
+        `ok"${i}`,
+        { view: 'live', note: `"q" \\ ${client}` },
+      ]),
+    );
+  });
 });

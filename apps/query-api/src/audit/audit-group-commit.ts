@@ -11,6 +11,14 @@ export interface GroupCommitOptions {
   readonly maxBatch?: number;
   /** Most statements in flight at once (default 2: the rest of the pool stays for other work, and what arrives meanwhile makes the next group larger). */
   readonly maxInFlight?: number;
+  /**
+   * Pipelining: what waits is spread over the free statement slots in groups of at least this
+   * many items, so the database works on one group while the process handles another's
+   * results (instead of everything going out as one statement and the process idling until it
+   * returns): as many equal groups as free slots allow with none below this size (fewer than
+   * twice this many waiting: one group). Default: no spreading (groups of up to maxBatch).
+   */
+  readonly minSpreadBatch?: number;
 }
 
 /**
@@ -46,6 +54,7 @@ const isDataError = (e: unknown): boolean => {
 export class GroupCommit<T, R> {
   private readonly maxBatch: number;
   private readonly maxInFlight: number;
+  private readonly minSpreadBatch: number | undefined;
   private waiting: Waiting<T, R>[] = [];
   private inFlight = 0;
   private scheduled = false;
@@ -56,6 +65,7 @@ export class GroupCommit<T, R> {
   ) {
     this.maxBatch = Math.max(1, options.maxBatch ?? 500);
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 2);
+    this.minSpreadBatch = options.minSpreadBatch === undefined ? undefined : Math.max(1, options.minSpreadBatch);
   }
 
   /** Resolves with the item's result once its statement committed; rejects with the database's error if it did not. */
@@ -77,8 +87,14 @@ export class GroupCommit<T, R> {
   }
 
   private flush(): void {
+    let size = this.maxBatch;
+    if (this.minSpreadBatch !== undefined) {
+      const free = Math.max(1, this.maxInFlight - this.inFlight);
+      const groups = Math.min(free, Math.max(1, Math.floor(this.waiting.length / this.minSpreadBatch)));
+      size = Math.min(this.maxBatch, Math.ceil(this.waiting.length / groups));
+    }
     while (this.waiting.length > 0 && this.inFlight < this.maxInFlight) {
-      const group = this.waiting.splice(0, this.maxBatch);
+      const group = this.waiting.splice(0, size);
       this.inFlight += 1;
       void this.commit(group).finally(() => {
         this.inFlight -= 1;

@@ -133,6 +133,33 @@ describe('GroupCommit (items with results: the grouped live reads)', () => {
     for (const c of calls) await expect(c).rejects.toThrow('audit disk full');
   });
 
+  it('spreads what waits over the free slots in groups no smaller than minSpreadBatch', async () => {
+    const sink = new ManualResults();
+    const g = new GroupCommit(sink, { maxInFlight: 4, minSpreadBatch: 16 });
+    const sizes = async (n: number): Promise<number[]> => {
+      sink.groups.length = 0;
+      const calls = Array.from({ length: n }, (_, i) => g.submit(`x${i}`));
+      await tick();
+      const got = sink.groups.map((x) => x.items.length);
+      for (const x of sink.groups) x.resolve(x.items.map((i) => i.toUpperCase()));
+      await expect(Promise.all(calls)).resolves.toEqual(Array.from({ length: n }, (_, i) => `X${i}`));
+      return got;
+    };
+    expect(await sizes(8)).toEqual([8]);
+    expect(await sizes(31)).toEqual([31]);
+    expect(await sizes(32)).toEqual([16, 16]);
+    expect(await sizes(40)).toEqual([20, 20]);
+    expect(await sizes(100)).toEqual([25, 25, 25, 25]);
+    // Without the option: one group (up to maxBatch), as before.
+    const plain = new GroupCommit(sink, { maxInFlight: 4 });
+    sink.groups.length = 0;
+    const calls = Array.from({ length: 40 }, (_, i) => plain.submit(`y${i}`));
+    await tick();
+    expect(sink.groups.map((x) => x.items.length)).toEqual([40]);
+    for (const x of sink.groups) x.resolve(x.items);
+    await Promise.all(calls);
+  });
+
   it('refuses every caller when the statement answered for a different number of items', async () => {
     const sink = new ManualResults();
     const g = new GroupCommit(sink);

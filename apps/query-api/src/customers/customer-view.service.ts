@@ -80,7 +80,10 @@ export class CustomerViewService {
         one: async (read) => (await reads.liveByIdsAudited(schema, [read]))[0] ?? null,
         many: (group) => reads.liveByIdsAudited(schema, group),
       },
-      { maxInFlight: 4, ...options.liveReadGroups },
+      // Groups of 16 or more: smaller ones cost more per read than the overlap gains (bench query:
+      // 32 clients in one group 141 µs CPU/read and idle while it runs; two of 16, 140 µs and
+      // +8% throughput; four of 8, 174 µs).
+      { maxInFlight: 4, minSpreadBatch: 16, ...options.liveReadGroups },
     );
   }
 

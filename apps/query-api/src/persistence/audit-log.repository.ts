@@ -144,5 +144,11 @@ export class AuditLogRepository {
 
 /** A PostgreSQL text[] literal (`{"a","b"}`), every element quoted, `\\` and `"` escaped. */
 export function textArrayLiteral(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+  return `{${values.map(quoteArrayElement).join(',')}}`;
+}
+
+/** One element of an array literal: quoted, `\\` and `"` escaped; null as NULL. */
+export function quoteArrayElement(v: string | null): string {
+  if (v === null) return 'NULL';
+  return v.includes('"') || v.includes('\\') ? `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"` : `"${v}"`;
 }

@@ -2,7 +2,7 @@ import type { Customer360State } from '@c360/customer-domain';
 import { CUSTOMER_360_PROJECTION, partitionOf } from '@c360/projections';
 import { decodeDocument, decodeDocumentText } from '@c360/read-models';
 import type { AuditEntry } from './audit-log.repository';
-import { textArrayLiteral } from './audit-log.repository';
+import { quoteArrayElement, textArrayLiteral } from './audit-log.repository';
 import type { SqlClient } from './sql-client';
 import { assertIdentifier } from './sql-client';
 
@@ -65,12 +65,27 @@ export interface LiveRead {
   readonly erasure: LiveErasure | null;
 }
 
-/** An outcome's text[] literal and JSON, encoded once per outcome object (callers reuse a few constant ones). */
-const encodedOutcomes = new WeakMap<AuditOutcome, { readonly fields: string; readonly detail: string }>();
-const encoded = (o: AuditOutcome): { readonly fields: string; readonly detail: string } => {
+/**
+ * An outcome's parts as elements of the statement's array parameters (the fields' text[]
+ * literal and the detail's JSON, quoted), encoded once per outcome object: callers reuse a few
+ * constant ones.
+ */
+interface EncodedOutcome {
+  readonly fields: string;
+  readonly pii: string;
+  readonly outcome: string;
+  readonly detail: string;
+}
+const encodedOutcomes = new WeakMap<AuditOutcome, EncodedOutcome>();
+const encoded = (o: AuditOutcome): EncodedOutcome => {
   let e = encodedOutcomes.get(o);
   if (!e) {
-    e = { fields: textArrayLiteral(o.fields), detail: JSON.stringify(o.detail) };
+    e = {
+      fields: quoteArrayElement(textArrayLiteral(o.fields)),
+      pii: o.piiShown ? 't' : 'f',
+      outcome: quoteArrayElement(o.outcome),
+      detail: quoteArrayElement(JSON.stringify(o.detail)),
+    };
     encodedOutcomes.set(o, e);
   }
   return e;
@@ -124,27 +139,28 @@ export class CustomerReadRepository {
     const n = reads.length;
     if (n === 0) return [];
     // One array per column (17 parameters whatever the group size: the text never changes, so
-    // the statement is prepared once per connection).
-    const columns: unknown[][] = Array.from({ length: 17 }, () => new Array<unknown>(n));
+    // the statement is prepared once per connection), each passed as its array literal, built
+    // here from pre-quoted constant parts (the driver would escape every element of every read).
+    const columns: string[][] = Array.from({ length: 17 }, () => new Array<string>(n));
     for (let i = 0; i < n; i++) {
       const r = reads[i] as AuditedLiveRead;
-      const put = (c: number, v: unknown): void => void ((columns[c] as unknown[])[i] = v);
-      put(0, r.customerId);
-      put(1, r.requestId);
-      put(2, r.client);
-      put(3, r.tokenId);
-      put(4, r.action);
+      const put = (c: number, v: string): void => void ((columns[c] as string[])[i] = v);
+      put(0, quoteArrayElement(r.customerId));
+      put(1, quoteArrayElement(r.requestId));
+      put(2, quoteArrayElement(r.client));
+      put(3, quoteArrayElement(r.tokenId));
+      put(4, quoteArrayElement(r.action));
       [r.ifOpen, r.ifRestricted, r.ifNotFound].forEach((o, k) => {
         const e = encoded(o);
         put(5 + 4 * k, e.fields);
-        put(6 + 4 * k, o.piiShown);
-        put(7 + 4 * k, o.outcome);
+        put(6 + 4 * k, e.pii);
+        put(7 + 4 * k, e.outcome);
         put(8 + 4 * k, e.detail);
       });
     }
     const { rows } = await this.db.query<{ n: string; state: string; erasure_status: 'restricted' | 'erased' | null; restricted_until: Date | null }>({
       ...this.auditedLiveStatement(erasureSchema),
-      values: columns,
+      values: columns.map((c) => `{${c.join(',')}}`),
     });
     const out = new Array<LiveRead | null>(n).fill(null);
     for (const r of rows) {

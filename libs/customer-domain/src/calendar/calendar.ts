@@ -9,6 +9,9 @@ export const MS_PER_DAY = 86_400_000;
 export const toMs = (t: Date | string | number): number =>
   typeof t === 'number' ? t : t instanceof Date ? t.getTime() : Date.parse(t);
 
+/** toIso's last conversion (see there). */
+const lastIso = { ms: Number.NaN, iso: '' };
+
 const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /**
@@ -18,7 +21,14 @@ const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
  */
 export const toIso = (t: Date | string | number): string => {
   if (typeof t === 'string' && CANONICAL.test(t)) return t;
-  return (t instanceof Date ? t : new Date(toMs(t))).toISOString();
+  const ms = toMs(t);
+  // The read side evaluates every rule and window of a view at the same instant: the last
+  // conversion is kept (one entry; the answer is a pure function of the instant).
+  if (ms === lastIso.ms) return lastIso.iso;
+  const iso = (t instanceof Date ? t : new Date(ms)).toISOString(); // RangeError on an invalid time
+  lastIso.ms = ms;
+  lastIso.iso = iso;
+  return iso;
 };
 
 /** toIso that answers null instead of throwing on an invalid time. */
@@ -27,8 +37,13 @@ export const toIsoOrNull = (t: Date | string | number): string | null => {
   return Number.isNaN(ms) ? null : toIso(t);
 };
 
-/** UTC calendar day, `YYYY-MM-DD`. */
-export const isoDay = (t: Date | string | number): string => toIso(t).slice(0, 10);
+/** UTC calendar day, `YYYY-MM-DD` (through the day memo below: no Date formatting per call). */
+export const isoDay = (t: Date | string | number): string => {
+  if (typeof t === 'string' && CANONICAL.test(t)) return t.slice(0, 10);
+  const ms = toMs(t);
+  if (!Number.isFinite(ms)) return toIso(t); // throws the RangeError of an invalid time
+  return dayFromNumber(Math.floor(ms / MS_PER_DAY));
+};
 
 /**
  * Memo tables for the day conversions: the fold and the derived views ask for the same few
