@@ -4,7 +4,7 @@ import {
   DEFAULT_DOMAIN_CONFIG,
   churnRiskScore,
   evaluateChurn,
-  evaluateSegments,
+  memberSegments,
   interactionCounts,
   isErased,
   lastInteractionAsOf,
@@ -158,9 +158,7 @@ export function toCustomerView(state: Customer360State, ctx: ViewContext): Custo
     serviceQuality: { windowDays: SERVICE_QUALITY_WINDOW_DAYS, ...quality },
     relationshipManager: rm ? { managerId: rm.managerId, previousManagerId: rm.previousManagerId, since: rm.since, changedAt: rm.changedAt } : null,
     tier: valueTier(value, domain.tiers),
-    segments: evaluateSegments(ctx.segments ?? BUILT_IN_SEGMENTS, state, at, domain)
-      .filter((s) => s.member)
-      .map((s) => ({ segmentId: s.segmentId, version: s.version, reason: s.reason })),
+    segments: memberSegments(ctx.segments ?? BUILT_IN_SEGMENTS, state, at, domain).map((s) => ({ segmentId: s.segmentId, version: s.version, reason: s.reason })),
     churn: {
       riskScore: churnRiskScore(flags, churnConfig.weights),
       openFlags: flags.map((f) => ({ code: f.code, reason: f.reason, since: f.since, evidenceEventIds: [...f.evidenceEventIds] })),

@@ -20,8 +20,8 @@ import { evaluationTime } from '../derived/evaluation-time';
 import { profitability } from '../valuation/profitability';
 import { BUILT_IN_SEGMENTS } from './built-in-segments';
 import { customerFacts, FACT_NAMES } from './customer-facts';
-import { evaluateRule, type CompareOp, type SegmentRule } from './segment-rule';
-import type { SegmentDefinition } from './segment-membership';
+import { evaluateRule, ruleHolds, type CompareOp, type SegmentRule } from './segment-rule';
+import { evaluateSegments, memberSegments, type SegmentDefinition } from './segment-membership';
 
 /**
  * The fast paths of the derived views (memoised day arithmetic, one-pass window totals,
@@ -245,6 +245,33 @@ describe('fast derived-view evaluation equals the straightforward one', () => {
     description: fc.constant('d'),
     scope: fc.option(fc.record({ regions: fc.array(fc.constantFrom('north', 'south'), { maxLength: 2 }) }), { nil: undefined }),
     rule,
+  });
+
+  it('ruleHolds and memberSegments (no reason text for non-members) agree with evaluateRule and evaluateSegments', () => {
+    const scoped: fc.Arbitrary<SegmentDefinition> = fc.record({
+      id: fc.constantFrom('s-a', 's-b', 's-c'),
+      version: fc.integer({ min: 1, max: 3 }),
+      name: fc.constant('n'),
+      description: fc.constant('d'),
+      scope: fc.option(
+        fc.record({ regions: fc.option(fc.array(fc.constantFrom('north', 'south'), { maxLength: 2 }), { nil: undefined }), branches: fc.option(fc.array(fc.constantFrom('B1', 'B2'), { maxLength: 2 }), { nil: undefined }) }),
+        { nil: undefined },
+      ),
+      rule,
+    });
+    fc.assert(
+      fc.property(history, atOffsets, fc.array(scoped, { maxLength: 6 }), (events, offsets, extra) => {
+        const definitions = [...BUILT_IN_SEGMENTS, ...extra];
+        for (const state of statesOf(events).slice(-3)) {
+          for (const at of timesFor(state, offsets)) {
+            const sheet = customerFacts(state, at, config);
+            for (const d of definitions) expect(ruleHolds(d.rule, sheet.facts)).toBe(evaluateRule(d.rule, sheet).holds);
+            expect(memberSegments(definitions, state, at, config)).toStrictEqual(evaluateSegments(definitions, state, at, config).filter((e) => e.member));
+          }
+        }
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('memoised membership steps (per-definition memo, no-change fast path) equal the reference steps', () => {

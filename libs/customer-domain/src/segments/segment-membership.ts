@@ -1,7 +1,7 @@
 import { DEFAULT_DOMAIN_CONFIG, type DomainConfig } from '../config/domain-config';
 import type { Customer360State } from '../customer-360/customer-360.state';
 import { customerFacts, type FactName, type FactSheet, type FactValue } from './customer-facts';
-import { evaluateRule, ruleErrors, type SegmentRule } from './segment-rule';
+import { evaluateRule, ruleErrors, ruleHolds, type SegmentRule } from './segment-rule';
 
 /** Limits a segment to part of the bank (a pilot region, some branches). Empty = everywhere. */
 export interface SegmentScope {
@@ -144,6 +144,31 @@ export const evaluateSegments = (
   const sheet = customerFacts(view, now, config);
   return segments.map((s) => evaluateSegmentOnFacts(s, sheet));
 };
+
+/**
+ * The segments the customer is in at `now`, with their reasons: what
+ * `evaluateSegments(...).filter((e) => e.member)` gives, without building the reasons of the
+ * segments the customer is not in (the read side shows members only).
+ */
+export const memberSegments = (
+  segments: readonly SegmentDefinition[],
+  view: Customer360State,
+  now: Date | string,
+  config: DomainConfig = DEFAULT_DOMAIN_CONFIG,
+): SegmentEvaluation[] => {
+  const sheet = customerFacts(view, now, config);
+  const members: SegmentEvaluation[] = [];
+  for (const s of segments) {
+    if (!inScope(s.scope, sheet.facts) || !ruleHolds(s.rule, sheet.facts)) continue;
+    members.push(evaluateSegmentDirect(s, sheet));
+  }
+  return members;
+};
+
+/** outOfScope(...) === null, without its text. */
+const inScope = (scope: SegmentScope | undefined, facts: FactSheet['facts']): boolean =>
+  (scope?.regions === undefined || scope.regions.length === 0 || scope.regions.includes(facts.region ?? '')) &&
+  (scope?.branches === undefined || scope.branches.length === 0 || scope.branches.includes(facts.branchCode ?? ''));
 
 export interface MembershipChange {
   readonly segmentId: string;

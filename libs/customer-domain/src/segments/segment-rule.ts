@@ -118,6 +118,30 @@ export const evaluateRule = (rule: SegmentRule, sheet: FactSheet): RuleOutcome =
   return { holds, reason: withExplain(sheet, rule.field, text) };
 };
 
+/**
+ * evaluateRule(rule, sheet).holds without building any reason text: for callers that want
+ * only the segments a customer is in (the read side answers those, with their reasons).
+ */
+export const ruleHolds = (rule: SegmentRule, facts: FactSheet['facts']): boolean => {
+  if ('all' in rule) {
+    for (const r of rule.all) if (!ruleHolds(r, facts)) return false;
+    return true;
+  }
+  if ('any' in rule) {
+    for (const r of rule.any) if (ruleHolds(r, facts)) return true;
+    return false;
+  }
+  if ('not' in rule) return !ruleHolds(rule.not, facts);
+  const actual = facts[rule.field];
+  if (rule.op === 'known') return actual !== null;
+  if (rule.op === 'in') return actual !== null && rule.values.some((x) => x === actual);
+  if ('ref' in rule) {
+    const other = facts[rule.ref];
+    return compare(rule.op, actual, typeof other === 'number' ? other * (rule.factor ?? 1) : other);
+  }
+  return compare(rule.op, actual, rule.value);
+};
+
 const OPS: readonly string[] = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte'];
 const isRecord = (x: unknown): x is Record<string, unknown> =>
   typeof x === 'object' && x !== null && !Array.isArray(x);
