@@ -47,6 +47,20 @@ export function delay(ms: number, signal?: AbortSignal): Promise<boolean> {
   });
 }
 
+/**
+ * Where a chunk starting at `index` ends (exclusive): after at most `max` messages, extended to
+ * the end of the producer batch its last message belongs to, so that committing the chunk never
+ * splits one send's messages (see IncomingMessage.producerBatchLastOffset).
+ */
+export function chunkEnd(messages: readonly IncomingMessage[], index: number, max: number): number {
+  let end = Math.min(messages.length, index + max);
+  const batchEnd = messages[end - 1]?.producerBatchLastOffset;
+  if (batchEnd === undefined) return end;
+  const last = BigInt(batchEnd);
+  while (end < messages.length && BigInt((messages[end] as IncomingMessage).offset) <= last) end++;
+  return end;
+}
+
 const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
 
 export async function runPartitionBatch(batch: MessageBatch, o: LaneOptions): Promise<LaneOutcome> {
@@ -55,7 +69,7 @@ export async function runPartitionBatch(batch: MessageBatch, o: LaneOptions): Pr
   let attempt = 1;
   while (index < messages.length) {
     if (o.signal.aborted) return 'aborted';
-    const chunk = messages.slice(index, index + o.maxBatchSize);
+    const chunk = messages.slice(index, chunkEnd(messages, index, o.maxBatchSize));
     let acked = -1;
     let failure: Error | undefined;
     const timeout = new AbortController();

@@ -32,6 +32,13 @@ export interface IncomingMessage extends TopicPartition {
   readonly headers: Readonly<Record<string, Buffer>>;
   /** Milliseconds since the epoch, as the broker or producer stamped it. */
   readonly timestamp: number;
+  /**
+   * The offset of the last message of the producer batch this one came in (one send's
+   * messages for this partition), when the transport knows it. Consumers never commit inside
+   * a producer batch: a committed offset past a send's first offset then means all of that
+   * send's messages on the partition were handled (what read-your-writes tokens rely on).
+   */
+  readonly producerBatchLastOffset?: string;
 }
 
 export interface MessageBatch extends TopicPartition {

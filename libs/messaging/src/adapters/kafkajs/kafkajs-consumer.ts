@@ -30,6 +30,12 @@ const toIncoming = (topic: string, partition: number, m: KafkaMessage): Incoming
     if (first !== undefined)
       headers[k] = Buffer.isBuffer(first) ? first : Buffer.from(first, 'utf8');
   }
+  // kafkajs keeps each record's batch header on it (not in its types).
+  const batch = (m as { batchContext?: { firstOffset?: unknown; lastOffsetDelta?: unknown } }).batchContext;
+  const producerBatchLastOffset =
+    typeof batch?.firstOffset === 'string' && typeof batch.lastOffsetDelta === 'number'
+      ? (BigInt(batch.firstOffset) + BigInt(batch.lastOffsetDelta)).toString()
+      : undefined;
   return {
     topic,
     partition,
@@ -38,6 +44,7 @@ const toIncoming = (topic: string, partition: number, m: KafkaMessage): Incoming
     value: m.value,
     headers,
     timestamp: Number(m.timestamp),
+    ...(producerBatchLastOffset !== undefined ? { producerBatchLastOffset } : {}),
   };
 };
 

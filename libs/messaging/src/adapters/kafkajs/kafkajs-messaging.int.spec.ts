@@ -98,14 +98,46 @@ describe('kafkajs messaging adapter on the real broker', () => {
     expect(c.health()).toMatchObject({ state: 'running', healthy: true, restarts: 0 });
   });
 
+  it('never commits inside one send: chunks end where a producer batch ends, whatever maxBatchSize says', async () => {
+    const topic = uniqueTopic('sends');
+    await createTopic(topic, 1);
+    // Three sends of 5, 7 and 3 messages: three producer batches on the one partition.
+    const sizes = [5, 7, 3];
+    const receipts = [];
+    for (const [s, n] of sizes.entries())
+      receipts.push((await publisher.publish(topic, Array.from({ length: n }, (_, i) => ({ key: 'k', value: `${s}:${i}` }))))[0]);
+    const firsts = receipts.map((r) => Number(r?.baseOffset));
+    const chunks: Array<{ first: string; last: string; batchEnds: Array<string | undefined> }> = [];
+    const commits: string[] = [];
+    const c = consume({
+      topics: [topic],
+      maxBatchSize: 4,
+      handler: async (batch) => {
+        chunks.push({ first: batch.messages[0]?.offset ?? '', last: batch.messages.at(-1)?.offset ?? '', batchEnds: batch.messages.map((m) => m.producerBatchLastOffset) });
+      },
+    });
+    c.onEvent((e) => e.type === 'committed' && commits.push(e.offset));
+    await c.start();
+    await expectEventually(() => expect(chunks.reduce((n, ch) => n + Number(ch.last) - Number(ch.first) + 1, 0)).toBe(15), { timeoutMs: 60_000 });
+    // Each message knows where its send ends…
+    const ends = sizes.map((n, s) => String((firsts[s] ?? 0) + n - 1));
+    expect(chunks.flatMap((ch) => ch.batchEnds)).toEqual(sizes.flatMap((n, s) => Array.from({ length: n }, () => ends[s])));
+    // …and every commit falls on a send's boundary (first offset of a send, or the end).
+    const boundaries = new Set([...firsts.slice(1), (firsts[2] ?? 0) + 3].map(String));
+    expect(commits.length).toBeGreaterThan(0);
+    for (const o of commits) expect(boundaries).toContain(o);
+  });
+
   it('commits only after the handler succeeded: a consumer closed mid-batch loses nothing', async () => {
     const topic = uniqueTopic('commit');
     await createTopic(topic, 1);
     const n = 40;
-    await publisher.publish(
-      topic,
-      Array.from({ length: n }, (_, i) => ({ key: 'one-customer', value: String(i) })),
-    );
+    // Eight sends of 5: chunks never split a send (see the test above), so each send is a chunk.
+    for (let s = 0; s < n / 5; s++)
+      await publisher.publish(
+        topic,
+        Array.from({ length: 5 }, (_, i) => ({ key: 'one-customer', value: String(s * 5 + i) })),
+      );
     const groupId = uniqueTopic('group');
 
     // First member: handles 0..14 (three chunks of 5, each committed when its handler call
