@@ -1,4 +1,4 @@
-import { decodePostgresPosition, encodePostgresPosition } from '@c360/event-store';
+import { decodePostgresPosition, encodePostgresPosition, withPooledClient } from '@c360/event-store';
 import type { LagProbe } from '@c360/projections';
 import type { Pool } from 'pg';
 
@@ -32,27 +32,24 @@ export function postgresLagProbe(pool: Pool, schema: string): LagProbe {
       // the planner thinks: with stale statistics (a fast-growing table, autovacuum behind or
       // off) it would otherwise pick a scan of the whole backlog and a sort, every second,
       // costing most when the projection is furthest behind.
-      const client = await pool.connect();
-      let behind: { rows: Array<{ n: number; oldest: Date | null }> };
-      let broken: Error | undefined;
-      try {
-        await client.query(`BEGIN READ ONLY; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL max_parallel_workers_per_gather = 0`);
-        behind = await client.query<{ n: number; oldest: Date | null }>(
-          `SELECT count(*)::int AS n, min(recorded_at) AS oldest FROM (
-             SELECT e.recorded_at FROM ${schema}.events e
-              WHERE (e.transaction_id, e.seq) > ($1::xid8, $2::int) AND e.type = ANY($3::text[])
-              ORDER BY e.transaction_id, e.seq LIMIT $4) e`,
-          [transactionId, Number(BigInt(seq) > 2147483647n ? 2147483647n : BigInt(seq)), [...eventTypes], cap + 1],
-        );
-        await client.query('COMMIT');
-      } catch (e) {
-        await client.query('ROLLBACK').catch((rollback: unknown) => {
-          broken = rollback instanceof Error ? rollback : new Error(String(rollback)); // not reusable: destroyed on release
-        });
-        throw e;
-      } finally {
-        client.release(broken);
-      }
+      // A broken client (its ROLLBACK failed too) is not queryable and the pool discards it on release.
+      const behind = await withPooledClient(pool, async (client) => {
+        try {
+          await client.query(`BEGIN READ ONLY; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL max_parallel_workers_per_gather = 0`);
+          const r = await client.query<{ n: number; oldest: Date | null }>(
+            `SELECT count(*)::int AS n, min(recorded_at) AS oldest FROM (
+               SELECT e.recorded_at FROM ${schema}.events e
+                WHERE (e.transaction_id, e.seq) > ($1::xid8, $2::int) AND e.type = ANY($3::text[])
+                ORDER BY e.transaction_id, e.seq LIMIT $4) e`,
+            [transactionId, Number(BigInt(seq) > 2147483647n ? 2147483647n : BigInt(seq)), [...eventTypes], cap + 1],
+          );
+          await client.query('COMMIT');
+          return r;
+        } catch (e) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw e;
+        }
+      });
       const row = behind.rows[0];
       return { head: headPosition, events: row?.n ?? 0, oldestRecordedAt: row?.oldest ?? null };
     },

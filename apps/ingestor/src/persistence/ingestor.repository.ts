@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { CanonicalEvent } from '@c360/contracts';
+import { withPooledClient } from '@c360/event-store';
 
 export interface MessageSource {
   readonly topic: string;
@@ -122,19 +123,18 @@ export class IngestorRepository {
 
   /** Runs `fn` in a transaction holding the subject's advisory lock (parking and release serialise on it). */
   async withSubjectLock<T>(subject: string, fn: (tx: SubjectTx) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7360))`, [`c360.ingestor.${subject}`]);
-      const result = await fn({ client });
-      await client.query('COMMIT');
-      return result;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
+    return withPooledClient(this.pool, async (client) => {
+      try {
+        await client.query('BEGIN');
+        await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7360))`, [`c360.ingestor.${subject}`]);
+        const result = await fn({ client });
+        await client.query('COMMIT');
+        return result;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    });
   }
 
   async linkOf(tx: SubjectTx, identityKey: string): Promise<string | undefined> {
@@ -215,8 +215,7 @@ export class IngestorRepository {
    */
   async parkedAfterBarrier(subjects: readonly string[]): Promise<Set<string>> {
     if (subjects.length === 0) return new Set();
-    const client = await this.pool.connect();
-    try {
+    return withPooledClient(this.pool, async (client) => {
       await client.query(
         `SELECT pg_advisory_lock(q.h) AS locked, pg_advisory_unlock(q.h) AS unlocked
            FROM (SELECT hashtextextended('c360.ingestor.' || x, 7360) AS h FROM unnest($1::text[]) AS x) q`,
@@ -224,9 +223,7 @@ export class IngestorRepository {
       );
       const r = await client.query<{ subject: string }>(`SELECT DISTINCT subject FROM ${this.schema}.parked_events WHERE subject = ANY($1)`, [[...subjects]]);
       return new Set(r.rows.map((row) => row.subject));
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async unlink(identityKey: string, customerId: string): Promise<void> {
@@ -236,34 +233,33 @@ export class IngestorRepository {
   /** Records a dead letter (idempotent on its source position) and blocks its customer. Returns its id. */
   async recordDeadLetter(d: NewDeadLetter): Promise<string> {
     const s = this.schema;
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const inserted = await client.query<{ id: string }>(
-        `INSERT INTO ${s}.dead_letters (source_topic, source_partition, source_offset, message_key, raw, headers, reason_code, reason_detail, event_id, blocks)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING RETURNING id::text AS id`,
-        [d.source.topic, d.source.partition, d.source.offset, d.key, d.raw, JSON.stringify(d.headers), d.reasonCode, d.reasonDetail, d.eventId, d.blocks],
-      );
-      let id = inserted.rows[0]?.id;
-      if (id === undefined) {
-        const existing = await client.query<{ id: string }>(`SELECT id::text AS id FROM ${s}.dead_letters WHERE source_topic = $1 AND source_partition = $2 AND source_offset = $3`, [
-          d.source.topic,
-          d.source.partition,
-          d.source.offset,
-        ]);
-        id = existing.rows[0]?.id ?? '0';
-      } else if (d.blocks !== null) {
-        await client.query(`INSERT INTO ${s}.blocked_customers (customer_id) VALUES ($1) ON CONFLICT DO NOTHING`, [d.blocks]);
+    return withPooledClient(this.pool, async (client) => {
+      try {
+        await client.query('BEGIN');
+        const inserted = await client.query<{ id: string }>(
+          `INSERT INTO ${s}.dead_letters (source_topic, source_partition, source_offset, message_key, raw, headers, reason_code, reason_detail, event_id, blocks)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING RETURNING id::text AS id`,
+          [d.source.topic, d.source.partition, d.source.offset, d.key, d.raw, JSON.stringify(d.headers), d.reasonCode, d.reasonDetail, d.eventId, d.blocks],
+        );
+        let id = inserted.rows[0]?.id;
+        if (id === undefined) {
+          const existing = await client.query<{ id: string }>(`SELECT id::text AS id FROM ${s}.dead_letters WHERE source_topic = $1 AND source_partition = $2 AND source_offset = $3`, [
+            d.source.topic,
+            d.source.partition,
+            d.source.offset,
+          ]);
+          id = existing.rows[0]?.id ?? '0';
+        } else if (d.blocks !== null) {
+          await client.query(`INSERT INTO ${s}.blocked_customers (customer_id) VALUES ($1) ON CONFLICT DO NOTHING`, [d.blocks]);
+        }
+        await client.query('COMMIT');
+        return id;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
       }
-      await client.query('COMMIT');
-      return id;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async listDeadLetters(status: string | undefined, afterId: string | undefined, limit: number): Promise<DeadLetterRow[]> {

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { assertIdentifier } from '../persistence/sql-client';
+import { withPooledClient } from '@c360/event-store';
 
 /** What an erasure removed from the ingestor's own tables (counts only: recorded in the audit log). */
 export interface IngestorPurge {
@@ -39,32 +40,31 @@ export class IngestorDataPurger {
   }
 
   async purge(customerId: string): Promise<IngestorPurge> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const keys = (await client.query<{ identity_key: string }>(`SELECT identity_key FROM ${this.s}.identity_links WHERE customer_id = $1`, [customerId])).rows.map((r) => r.identity_key);
-      const subjects = [`customer:${customerId}`, ...keys.map((k) => `identity:${k}`)];
-      // The gateway keys a message `customer:<id>`, or `identity:` + the first 32 hex digits of the same hash.
-      const messageKeys = [`customer:${customerId}`, ...keys.map((k) => `identity:${k.slice(0, 32)}`)].map((k) => Buffer.from(k, 'utf8'));
-      const parked = await client.query(
-        `DELETE FROM ${this.s}.parked_events WHERE subject = ANY($1::text[]) OR event->>'customerId' = $2`,
-        [subjects, customerId],
-      );
-      const letters = await client.query(
-        `UPDATE ${this.s}.dead_letters
-            SET raw = NULL, message_key = NULL, reason_detail = 'personal data erased with the customer'
-          WHERE (blocks = $1 OR message_key = ANY($2::bytea[]))
-            AND (raw IS NOT NULL OR message_key IS NOT NULL)`,
-        [customerId, messageKeys],
-      );
-      await client.query('COMMIT');
-      return { parkedEventsDeleted: parked.rowCount ?? 0, deadLettersScrubbed: letters.rowCount ?? 0 };
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      if (missing(e)) return NOTHING;
-      throw e;
-    } finally {
-      client.release();
-    }
+    return withPooledClient(this.pool, async (client) => {
+      try {
+        await client.query('BEGIN');
+        const keys = (await client.query<{ identity_key: string }>(`SELECT identity_key FROM ${this.s}.identity_links WHERE customer_id = $1`, [customerId])).rows.map((r) => r.identity_key);
+        const subjects = [`customer:${customerId}`, ...keys.map((k) => `identity:${k}`)];
+        // The gateway keys a message `customer:<id>`, or `identity:` + the first 32 hex digits of the same hash.
+        const messageKeys = [`customer:${customerId}`, ...keys.map((k) => `identity:${k.slice(0, 32)}`)].map((k) => Buffer.from(k, 'utf8'));
+        const parked = await client.query(
+          `DELETE FROM ${this.s}.parked_events WHERE subject = ANY($1::text[]) OR event->>'customerId' = $2`,
+          [subjects, customerId],
+        );
+        const letters = await client.query(
+          `UPDATE ${this.s}.dead_letters
+              SET raw = NULL, message_key = NULL, reason_detail = 'personal data erased with the customer'
+            WHERE (blocks = $1 OR message_key = ANY($2::bytea[]))
+              AND (raw IS NOT NULL OR message_key IS NOT NULL)`,
+          [customerId, messageKeys],
+        );
+        await client.query('COMMIT');
+        return { parkedEventsDeleted: parked.rowCount ?? 0, deadLettersScrubbed: letters.rowCount ?? 0 };
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        if (missing(e)) return NOTHING;
+        throw e;
+      }
+    });
   }
 }

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { assertIdentifier } from './sql-client';
+import { withPooledClient } from '@c360/event-store';
 
 /**
  * The query API's own tables, in their own schema (default `query_api`): the append-only
@@ -75,8 +76,7 @@ const MIGRATIONS: readonly Migration[] = [
 /** Creates the schema and runs pending migrations (advisory-locked, idempotent; safe at every boot). */
 export async function migrateQueryApi(pool: Pool, schema: string = DEFAULT_QUERY_API_SCHEMA): Promise<void> {
   const s = assertIdentifier(schema);
-  const client = await pool.connect();
-  try {
+  return withPooledClient(pool, async (client) => {
     await client.query(`SELECT pg_advisory_lock(hashtext('c360_query_api_migrate'))`);
     try {
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
@@ -97,7 +97,5 @@ export async function migrateQueryApi(pool: Pool, schema: string = DEFAULT_QUERY
     } finally {
       await client.query(`SELECT pg_advisory_unlock(hashtext('c360_query_api_migrate'))`);
     }
-  } finally {
-    client.release();
-  }
+  });
 }

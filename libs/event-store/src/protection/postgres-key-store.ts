@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { runSqlMigrations, type SqlMigration } from '../adapters/postgres/sql-migrations';
 import { EventStoreError, EventStoreErrorCode } from '../errors';
 import type { EraseOutcome, ErasureRecord, KeyStore, WrappedDataKey } from './key-store.port';
+import { withPooledClient } from '../adapters/postgres/pooled-client';
 
 /** Migration tracking table of the key store (its own, apart from the event store's). */
 export const KEY_STORE_MIGRATIONS_TABLE = 'event_store_protection_migrations';
@@ -131,35 +132,34 @@ export class PostgresKeyStore implements KeyStore {
     if (keys.length === 0) return new Map();
     const sorted = [...keys].sort((a, b) => (a.subjectId < b.subjectId ? -1 : a.subjectId > b.subjectId ? 1 : 0));
     const ids = sorted.map((k) => k.subjectId);
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(
-        `SELECT count(pg_advisory_xact_lock(hashtext('c360-subject-key:' || s.id))) FROM (SELECT id FROM unnest($1::text[]) WITH ORDINALITY AS u(id, n) ORDER BY n) s`,
-        [ids],
-      );
-      const erased = await client.query<{ subject_id: string }>('SELECT subject_id FROM event_store_subject_erasures WHERE subject_id = ANY($1::text[]) LIMIT 1', [ids]);
-      const first = erased.rows[0];
-      if (first) {
-        throw new EventStoreError(EventStoreErrorCode.SubjectErased, 'The data subject has been erased', { subjectId: first.subject_id });
+    return withPooledClient(this.pool, async (client) => {
+      try {
+        await client.query('BEGIN');
+        await client.query(
+          `SELECT count(pg_advisory_xact_lock(hashtext('c360-subject-key:' || s.id))) FROM (SELECT id FROM unnest($1::text[]) WITH ORDINALITY AS u(id, n) ORDER BY n) s`,
+          [ids],
+        );
+        const erased = await client.query<{ subject_id: string }>('SELECT subject_id FROM event_store_subject_erasures WHERE subject_id = ANY($1::text[]) LIMIT 1', [ids]);
+        const first = erased.rows[0];
+        if (first) {
+          throw new EventStoreError(EventStoreErrorCode.SubjectErased, 'The data subject has been erased', { subjectId: first.subject_id });
+        }
+        await client.query(
+          `INSERT INTO event_store_subject_keys (subject_id, key_id, master_key_id, wrapped_key, created_at)
+           SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::bytea[], $5::timestamptz[])
+           ON CONFLICT (subject_id) DO NOTHING`,
+          [ids, sorted.map((k) => k.keyId), sorted.map((k) => k.masterKeyId), sorted.map((k) => k.wrappedKey), sorted.map((k) => k.createdAt)],
+        );
+        const r = await client.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM event_store_subject_keys WHERE subject_id = ANY($1::text[])`, [ids]);
+        await client.query('COMMIT');
+        const out = new Map(r.rows.map((row) => [row.subject_id, toKey(row)]));
+        if (out.size !== new Set(ids).size) throw new Error('key store: key rows vanished inside their own locks');
+        return out;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
       }
-      await client.query(
-        `INSERT INTO event_store_subject_keys (subject_id, key_id, master_key_id, wrapped_key, created_at)
-         SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::bytea[], $5::timestamptz[])
-         ON CONFLICT (subject_id) DO NOTHING`,
-        [ids, sorted.map((k) => k.keyId), sorted.map((k) => k.masterKeyId), sorted.map((k) => k.wrappedKey), sorted.map((k) => k.createdAt)],
-      );
-      const r = await client.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM event_store_subject_keys WHERE subject_id = ANY($1::text[])`, [ids]);
-      await client.query('COMMIT');
-      const out = new Map(r.rows.map((row) => [row.subject_id, toKey(row)]));
-      if (out.size !== new Set(ids).size) throw new Error('key store: key rows vanished inside their own locks');
-      return out;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async erase(subjectId: string, reason: string, at: Date): Promise<EraseOutcome> {
@@ -218,18 +218,17 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   private async inSubjectLock<T>(subjectId: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query("SELECT pg_advisory_xact_lock(hashtext('c360-subject-key:' || $1))", [subjectId]);
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
+    return withPooledClient(this.pool, async (client) => {
+      try {
+        await client.query('BEGIN');
+        await client.query("SELECT pg_advisory_xact_lock(hashtext('c360-subject-key:' || $1))", [subjectId]);
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    });
   }
 }

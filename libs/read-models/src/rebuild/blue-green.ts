@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { assertReadModelSchema } from '../schema-name';
 import type { ProjectionTableSet } from './projection-tables';
+import { withPooledClient } from '@c360/event-store';
 
 /** The schemas of one blue/green rebuild: live (serving), shadow (being built), retired (the old copy after the swap). */
 export interface ShadowPlan {
@@ -76,20 +77,19 @@ export function lowestCheckpoint(checkpoints: Checkpoints): bigint {
 export async function copyReferenceTables(pool: Pool, plan: ShadowPlan): Promise<void> {
   check(plan);
   const tables = await existing(pool, plan.live, plan.tables.reference);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    for (const t of await existing(client, plan.shadow, tables)) {
-      await client.query(`DELETE FROM ${plan.shadow}.${t}`);
-      await client.query(`INSERT INTO ${plan.shadow}.${t} SELECT * FROM ${plan.live}.${t}`);
+  return withPooledClient(pool, async (client) => {
+    try {
+      await client.query('BEGIN');
+      for (const t of await existing(client, plan.shadow, tables)) {
+        await client.query(`DELETE FROM ${plan.shadow}.${t}`);
+        await client.query(`INSERT INTO ${plan.shadow}.${t} SELECT * FROM ${plan.live}.${t}`);
+      }
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
     }
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**
@@ -143,47 +143,46 @@ export async function swapShadowIn(pool: Pool, plan: ShadowPlan, options: SwapOp
   const shadowTables = await existing(pool, plan.shadow, tables);
   if (shadowTables.length !== tables.length)
     throw new Error(`shadow schema ${plan.shadow} lacks tables: ${tables.filter((t) => !shadowTables.includes(t)).join(', ')}`);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(`SELECT set_config('lock_timeout', $1, true)`, [`${options.lockTimeoutMs}ms`]);
-    if (tables.length > 0) await client.query(`LOCK TABLE ${tables.map((t) => `${plan.live}.${t}`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
-    const live = await readCheckpoints(client, plan.live, plan.projection, true);
-    const liveAhead = async (): Promise<boolean> => tables.includes('customer_360') && (await liveRowsAhead(client, plan, 1)).length > 0;
-    const shadow = await options.settleShadow(live, liveAhead);
-    if (shadow === null || partitionsBehind(shadow, live).length > 0) {
-      await client.query('ROLLBACK');
-      return { swapped: false, reason: 'shadow-behind' };
+  return withPooledClient(pool, async (client) => {
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT set_config('lock_timeout', $1, true)`, [`${options.lockTimeoutMs}ms`]);
+      if (tables.length > 0) await client.query(`LOCK TABLE ${tables.map((t) => `${plan.live}.${t}`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+      const live = await readCheckpoints(client, plan.live, plan.projection, true);
+      const liveAhead = async (): Promise<boolean> => tables.includes('customer_360') && (await liveRowsAhead(client, plan, 1)).length > 0;
+      const shadow = await options.settleShadow(live, liveAhead);
+      if (shadow === null || partitionsBehind(shadow, live).length > 0) {
+        await client.query('ROLLBACK');
+        return { swapped: false, reason: 'shadow-behind' };
+      }
+      // Checkpoints are not the whole story: a merge survivor's row is re-folded from its streams
+      // as they are at that moment, so a live row may already hold events past the live
+      // checkpoints. Swapping in a shadow row that lacks them would move that row backwards.
+      if (await liveAhead()) {
+        await client.query('ROLLBACK');
+        return { swapped: false, reason: 'shadow-behind' };
+      }
+      if (tables.length > 0) await client.query(`LOCK TABLE ${tables.map((t) => `${plan.shadow}.${t}`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+      await mergeOutbox(client, plan);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${plan.retired}`);
+      for (const t of tables) await client.query(`ALTER TABLE ${plan.live}.${t} SET SCHEMA ${plan.retired}`);
+      for (const t of tables) await client.query(`ALTER TABLE ${plan.shadow}.${t} SET SCHEMA ${plan.live}`);
+      const partitions = [...shadow.keys()];
+      // Upsert: a projection that never ran live gets its checkpoints here, so its first worker starts at the shadow's position.
+      await client.query(
+        `INSERT INTO ${plan.live}.projection_checkpoints AS c (projection, partition, position, partition_count)
+         SELECT $1, s.partition, s.position, $4 FROM unnest($2::int[], $3::numeric[]) AS s(partition, position)
+         ON CONFLICT (projection, partition) DO UPDATE SET position = GREATEST(c.position, EXCLUDED.position), updated_at = now()`,
+        [plan.projection, partitions, partitions.map((p) => (shadow.get(p) ?? 0n).toString()), partitions.length],
+      );
+      await options.inTransaction?.(client);
+      await client.query('COMMIT');
+      return { swapped: true, live, shadow };
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
     }
-    // Checkpoints are not the whole story: a merge survivor's row is re-folded from its streams
-    // as they are at that moment, so a live row may already hold events past the live
-    // checkpoints. Swapping in a shadow row that lacks them would move that row backwards.
-    if (await liveAhead()) {
-      await client.query('ROLLBACK');
-      return { swapped: false, reason: 'shadow-behind' };
-    }
-    if (tables.length > 0) await client.query(`LOCK TABLE ${tables.map((t) => `${plan.shadow}.${t}`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
-    await mergeOutbox(client, plan);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${plan.retired}`);
-    for (const t of tables) await client.query(`ALTER TABLE ${plan.live}.${t} SET SCHEMA ${plan.retired}`);
-    for (const t of tables) await client.query(`ALTER TABLE ${plan.shadow}.${t} SET SCHEMA ${plan.live}`);
-    const partitions = [...shadow.keys()];
-    // Upsert: a projection that never ran live gets its checkpoints here, so its first worker starts at the shadow's position.
-    await client.query(
-      `INSERT INTO ${plan.live}.projection_checkpoints AS c (projection, partition, position, partition_count)
-       SELECT $1, s.partition, s.position, $4 FROM unnest($2::int[], $3::numeric[]) AS s(partition, position)
-       ON CONFLICT (projection, partition) DO UPDATE SET position = GREATEST(c.position, EXCLUDED.position), updated_at = now()`,
-      [plan.projection, partitions, partitions.map((p) => (shadow.get(p) ?? 0n).toString()), partitions.length],
-    );
-    await options.inTransaction?.(client);
-    await client.query('COMMIT');
-    return { swapped: true, live, shadow };
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { EventStore } from '@c360/event-store';
+import { withPooledClient, type EventStore } from '@c360/event-store';
 import { allPartitions, ProjectionRunner, StaticPartitionAssigner, type BulkCatchUpOptions, type ProjectionDefinition } from '@c360/projections';
 import {
   copyReferenceTables,
@@ -69,22 +69,18 @@ export class RebuildExecutor {
 
   /** True when no process executes a rebuild of the projection right now. */
   async isIdle(projection: string): Promise<boolean> {
-    const client = await this.options.pool.connect();
-    try {
+    return withPooledClient(this.options.pool, async (client) => {
       const r = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [lockKey(projection)]);
       if (r.rows[0]?.ok === true) await client.query(`SELECT pg_advisory_unlock(hashtext($1))`, [lockKey(projection)]);
       return r.rows[0]?.ok === true;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async run(jobId: string, runOptions: RunOptions = {}): Promise<RebuildJob> {
     const { pool, jobs } = this.options;
     const initial = await jobs.get(jobId);
     if (!initial) throw new OpsError(OpsErrorCode.JobNotFound, `no rebuild job ${jobId}`);
-    const lock = await pool.connect();
-    try {
+    await withPooledClient(pool, async (lock) => {
       const got = await lock.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [lockKey(initial.projection)]);
       if (got.rows[0]?.ok !== true)
         throw new OpsError(OpsErrorCode.RebuildInProgress, `job ${jobId} (${initial.projection}) is being run by another process`, { jobId });
@@ -97,9 +93,7 @@ export class RebuildExecutor {
       } finally {
         await lock.query(`SELECT pg_advisory_unlock(hashtext($1))`, [lockKey(initial.projection)]).catch(() => undefined);
       }
-    } finally {
-      lock.release();
-    }
+    });
     const done = await jobs.get(jobId);
     if (!done) throw new OpsError(OpsErrorCode.JobNotFound, `no rebuild job ${jobId}`);
     return done;

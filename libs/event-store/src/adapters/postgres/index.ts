@@ -9,3 +9,4 @@ export {
   encodePosition as encodePostgresPosition,
   decodePosition as decodePostgresPosition,
 } from './global-position';
+export { withPooledClient } from './pooled-client';
