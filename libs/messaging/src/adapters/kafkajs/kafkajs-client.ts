@@ -25,6 +25,13 @@ const levelName = (l: logLevel): 'error' | 'warn' | 'info' | 'debug' =>
         ? 'info'
         : 'debug';
 
+/**
+ * kafkajs says this of every idempotent producer with a retry limit. KafkaPublisher retires its
+ * producer (id and sequence numbers) after any failed send, which is what keeps the guarantee, so
+ * the line would only alarm operators at each producer start.
+ */
+const IDEMPOTENT_RETRY_LIMIT_WARNING = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
+
 export function createKafka(o: KafkaConnectionOptions): Kafka {
   const sink =
     o.log ??
@@ -46,6 +53,7 @@ export function createKafka(o: KafkaConnectionOptions): Kafka {
       () =>
       ({ level, log }: LogEntry): void => {
         const { message, timestamp: _t, logger: _l, ...extra } = log;
+        if (message === IDEMPOTENT_RETRY_LIMIT_WARNING) return;
         sink(levelName(level), String(message), extra);
       },
   });
