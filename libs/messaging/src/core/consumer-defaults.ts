@@ -11,6 +11,7 @@ export const consumerDefaults = (o: ConsumerOptions) => ({
   handlerTimeoutMs: o.handlerTimeoutMs ?? 30_000,
   sessionTimeoutMs: o.sessionTimeoutMs ?? 30_000,
   stallTimeoutMs: o.stallTimeoutMs ?? 60_000,
+  fetchMaxWaitMs: o.fetchMaxWaitMs ?? 50,
   fromBeginning: o.fromBeginning ?? true,
   retry: resolveRetry(o.retry),
   deadLetter: o.deadLetter ?? {},

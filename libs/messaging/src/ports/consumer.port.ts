@@ -42,6 +42,14 @@ export interface ConsumerOptions {
   readonly sessionTimeoutMs?: number;
   /** No fetch activity for this long while partitions are assigned and not paused: restart. Default 60 s. */
   readonly stallTimeoutMs?: number;
+  /**
+   * Longest a fetch waits for data (Kafka: fetch.max.wait), and — kafkajs — how long its fetch
+   * loop sleeps while every assigned partition is paused (all handlers busy): a partition whose
+   * handler finishes is fetched again at most this long after. Default 50 ms: an idle consumer
+   * then asks the broker 20 times a second (cheap); at 500 ms the ingestor sat idle half the time
+   * with a backlog (bench ingest: 10k → 16k events/s).
+   */
+  readonly fetchMaxWaitMs?: number;
 }
 
 export type ConsumerState = 'idle' | 'starting' | 'running' | 'restarting' | 'stopped';

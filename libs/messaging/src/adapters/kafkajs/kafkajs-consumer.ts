@@ -197,7 +197,7 @@ export class KafkaConsumer implements MessageConsumer {
       sessionTimeout: session,
       heartbeatInterval: Math.max(100, Math.min(3000, Math.floor(session / 5))),
       rebalanceTimeout: Math.max(session, 30_000),
-      maxWaitTimeInMs: 500,
+      maxWaitTimeInMs: this.o.fetchMaxWaitMs,
       allowAutoTopicCreation: false,
       // Our own restart policy replaces kafkajs'; see onCrash.
       retry: {
