@@ -23,6 +23,23 @@ interface Lane {
   stalled: boolean;
 }
 
+type BatchContext = { readonly firstOffset?: unknown; readonly lastOffsetDelta?: unknown };
+/** Per record batch (its records share one header object): computed once, not per message. */
+const batchLastOffsets = new WeakMap<BatchContext, string | undefined>();
+
+/** The last offset of the record batch a message came in: kafkajs keeps the batch header on each record (not in its types). */
+const lastOffsetOfBatch = (m: KafkaMessage): string | undefined => {
+  const batch = (m as { batchContext?: BatchContext }).batchContext;
+  if (batch === undefined) return undefined;
+  if (batchLastOffsets.has(batch)) return batchLastOffsets.get(batch);
+  const last =
+    typeof batch.firstOffset === 'string' && typeof batch.lastOffsetDelta === 'number'
+      ? (BigInt(batch.firstOffset) + BigInt(batch.lastOffsetDelta)).toString()
+      : undefined;
+  batchLastOffsets.set(batch, last);
+  return last;
+};
+
 const toIncoming = (topic: string, partition: number, m: KafkaMessage): IncomingMessage => {
   const headers: Record<string, Buffer> = {};
   for (const [k, v] of Object.entries(m.headers ?? {})) {
@@ -30,12 +47,7 @@ const toIncoming = (topic: string, partition: number, m: KafkaMessage): Incoming
     if (first !== undefined)
       headers[k] = Buffer.isBuffer(first) ? first : Buffer.from(first, 'utf8');
   }
-  // kafkajs keeps each record's batch header on it (not in its types).
-  const batch = (m as { batchContext?: { firstOffset?: unknown; lastOffsetDelta?: unknown } }).batchContext;
-  const producerBatchLastOffset =
-    typeof batch?.firstOffset === 'string' && typeof batch.lastOffsetDelta === 'number'
-      ? (BigInt(batch.firstOffset) + BigInt(batch.lastOffsetDelta)).toString()
-      : undefined;
+  const producerBatchLastOffset = lastOffsetOfBatch(m);
   return {
     topic,
     partition,
