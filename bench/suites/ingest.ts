@@ -155,6 +155,7 @@ export const ingestSuite: Suite = {
       const consumer = kafka.consumer({ groupId: `bench-bare-${suffix}` });
       await consumer.connect();
       await consumer.subscribe({ topic: bareTopic, fromBeginning: true });
+      const bareCpuBefore = process.cpuUsage();
       const bareConsume = await timed(async () => {
         await consumer.run({
           eachBatch: async ({ batch }) => {
@@ -169,6 +170,7 @@ export const ingestSuite: Suite = {
       });
       await consumer.disconnect();
       const bareConsumeRate = events / bareConsume.seconds;
+      const bareCpu = process.cpuUsage(bareCpuBefore);
 
       // Ours: the ingestor app from the beginning of the gateway's topic until the store holds all.
       // As for the baseline, whose table exists before its clock starts, the schema is migrated
@@ -181,6 +183,7 @@ export const ingestSuite: Suite = {
         await migrateIngestor(db.pool);
       });
       let startedAfter = 0;
+      const cpuBefore = process.cpuUsage();
       const ingest = await timed(async () => {
         const t0 = Date.now();
         await (ingestor as NestFastifyApplication).init();
@@ -191,10 +194,11 @@ export const ingestSuite: Suite = {
         await waitForCount(db.pool, 'SELECT coalesce(sum(revision + 1), 0) AS n FROM event_store.streams', events, 1_800_000);
       });
       const ingestRate = events / ingest.seconds;
+      const cpu = process.cpuUsage(cpuBefore);
       note(
         `ingestor: ${ingestRate.toFixed(0)} events/s into the store (start ${startedAfter.toFixed(1)} s of ${ingest.seconds.toFixed(1)} s; ` +
           `${(events / (ingest.seconds + built.seconds)).toFixed(0)} events/s counting the ${built.seconds.toFixed(1)} s build and migration too); ` +
-          `bare consume + insert: ${bareConsumeRate.toFixed(0)} events/s`,
+          `bare consume + insert: ${bareConsumeRate.toFixed(0)} events/s; process CPU per event: ingestor ${((cpu.user + cpu.system) / events).toFixed(1)} µs, bare ${((bareCpu.user + bareCpu.system) / events).toFixed(1)} µs`,
       );
       report({ bench: 'ingest.ingestor', value: ingestRate, unit: 'events/s', baseline: bareConsumeRate, ratio: ingestRate / bareConsumeRate, target: 0.7 });
     } finally {

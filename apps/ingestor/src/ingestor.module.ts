@@ -192,6 +192,7 @@ export class IngestorModule {
               topic: config.kafka.topics.events,
               maxBatchSize: config.ingestor.batchSize,
               sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+              logEachEvent: config.log.level === 'debug' || config.log.level === 'trace',
             });
           },
         },

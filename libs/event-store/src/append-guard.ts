@@ -29,6 +29,33 @@ export function guardAppend(
   limits: AppendLimits = DEFAULT_APPEND_LIMITS,
   serialized?: (index: number, data: string, metadata: string) => void,
 ): void {
+  guardAppendShape(streamId, events, registry, limits, (e, index) => {
+    const data = JSON.stringify(e.data);
+    const metadata = JSON.stringify(e.metadata ?? {});
+    const bytes = Buffer.byteLength(data) + Buffer.byteLength(metadata);
+    if (bytes > limits.maxEventBytes) {
+      throw new EventStoreError(
+        EventStoreErrorCode.EventTooLarge,
+        `events[${index}] is ${bytes} bytes; the limit is ${limits.maxEventBytes}`,
+        { streamId, index, bytes, max: limits.maxEventBytes },
+      );
+    }
+    serialized?.(index, data, metadata);
+  });
+}
+
+/**
+ * Every check of `guardAppend` but the size limit: for a decorator whose inner store guards
+ * the append again, measuring what it actually stores (the protector's ciphertext, larger
+ * than the plaintext), so serialising each event here too would only be paid twice.
+ */
+export function guardAppendShape(
+  streamId: string,
+  events: readonly NewEvent[],
+  registry: EventTypeRegistry | undefined,
+  limits: AppendLimits = DEFAULT_APPEND_LIMITS,
+  each?: (event: NewEvent, index: number) => void,
+): void {
   if (typeof streamId !== 'string' || !STREAM_ID.test(streamId)) {
     throw new EventStoreError(
       EventStoreErrorCode.InvalidStreamName,
@@ -83,16 +110,6 @@ export function guardAppend(
     if (e.occurredAt !== undefined && (!(e.occurredAt instanceof Date) || Number.isNaN(e.occurredAt.getTime()))) {
       throw new EventStoreError(EventStoreErrorCode.InvalidEvent, `events[${index}].occurredAt must be a valid Date`, where);
     }
-    const data = JSON.stringify(e.data);
-    const metadata = JSON.stringify(e.metadata ?? {});
-    const bytes = Buffer.byteLength(data) + Buffer.byteLength(metadata);
-    if (bytes > limits.maxEventBytes) {
-      throw new EventStoreError(
-        EventStoreErrorCode.EventTooLarge,
-        `events[${index}] is ${bytes} bytes; the limit is ${limits.maxEventBytes}`,
-        { ...where, bytes, max: limits.maxEventBytes },
-      );
-    }
-    serialized?.(index, data, metadata);
+    each?.(e, index);
   });
 }

@@ -10,6 +10,8 @@ export interface EventsConsumerOptions {
   readonly topic: string;
   readonly maxBatchSize?: number;
   readonly sessionTimeoutMs?: number;
+  /** A debug line per event ingested (off unless the log level is debug or trace: it costs per event). */
+  readonly logEachEvent?: boolean;
 }
 
 /**
@@ -60,6 +62,7 @@ export class EventsConsumer {
       const traces = inputs.map((i) => (i.decoded.ok ? traceOf(i.message) : undefined));
       inputs.forEach((i, n) => i.decoded.ok && arrivedUnder(i.decoded.event, traces[n]));
       await this.ingestion.ingest(inputs);
+      if (this.options.logEachEvent !== true) return;
       inputs.forEach(({ decoded, source }, n) => {
         const trace = traces[n];
         if (trace && decoded.ok) runInTraceScope(trace, () => this.logger.debug({ eventId: decoded.event.eventId, partition: source.partition, offset: source.offset }, 'event ingested'));

@@ -30,6 +30,20 @@ export const pointerSegment = (key: string | number): string => {
   return short.replace(/~/g, '~0').replace(/\//g, '~1').replace(/[\u0000-\u001f\u007f]|[\ud800-\udfff]/g, '\ufffd');
 };
 
+/** A string, number, boolean or null the walk would pass as it is (so it need not be visited). */
+const validLeaf = (v: unknown, limits: JsonGuardLimits): boolean => {
+  switch (typeof v) {
+    case 'string':
+      return v.length <= limits.maxStringLength;
+    case 'number':
+      return Number.isFinite(v);
+    case 'boolean':
+      return true;
+    default:
+      return v === null;
+  }
+};
+
 const isPlainObject = (v: object): boolean => {
   const proto: unknown = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
@@ -86,7 +100,8 @@ export const guardJson = (
         continue;
       }
       for (let i = value.length - 1; i >= 0; i--) {
-        stack.push({ value: value[i] as unknown, parent: entry, key: i, depth: depth + 1 });
+        const item = value[i] as unknown;
+        if (!validLeaf(item, limits)) stack.push({ value: item, parent: entry, key: i, depth: depth + 1 });
       }
       continue;
     }
@@ -115,8 +130,9 @@ export const guardJson = (
         continue;
       }
       const child = (value as Record<string, unknown>)[key];
-      // an own key holding undefined is an absent key, as JSON.stringify would have it
-      if (child !== undefined) stack.push({ value: child, parent: entry, key, depth: depth + 1 });
+      // an own key holding undefined is an absent key, as JSON.stringify would have it;
+      // a valid leaf needs no entry (most values are): only what may fail or nests is walked
+      if (child !== undefined && !validLeaf(child, limits)) stack.push({ value: child, parent: entry, key, depth: depth + 1 });
     }
   }
   return errors;

@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { hkdfSync, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { JsonValue } from '../envelope';
 import {
   decryptField,
+  deriveSubKeys,
   encryptField,
   FieldCipherError,
   generateDataKey,
@@ -34,6 +35,19 @@ describe('field cipher', () => {
       'c360e1.7d1f3c52-9a0e-4b7a-8c11-2f0a6b5e9d34.1y0HTJ52fjcPb3KI.vEnDlWlrM0U4ckLXLWq4aw.gyqSLg_Zg2QrKOiZACupHICBL6GPkj-A7dCbyOgapquqC957F01C24LgyARUjANC';
     expect(encryptField({ name: 'Zoë Example', phone: '+8613800000000' }, key, context)).toBe(stored);
     expect(decryptField(stored, key, context)).toEqual({ name: 'Zoë Example', phone: '+8613800000000' });
+  });
+
+  it('derives the subkeys hkdfSync derives (HKDF-SHA256, no salt, one info per subkey), for any data key', () => {
+    const hkdf = (key: Uint8Array, info: string): Buffer => Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), Buffer.from(info, 'utf8'), 32));
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (bytes) => {
+        const key = Buffer.from(bytes);
+        const derived = deriveSubKeys(key);
+        expect(derived.enc.equals(hkdf(key, 'c360 field cipher v1 enc'))).toBe(true);
+        expect(derived.iv.equals(hkdf(key, 'c360 field cipher v1 iv'))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('round-trips any JSON value, in a self-describing string naming the key', () => {

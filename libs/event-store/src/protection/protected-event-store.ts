@@ -1,4 +1,4 @@
-import { guardAppend, type AppendLimits, DEFAULT_APPEND_LIMITS } from '../append-guard';
+import { guardAppendShape, type AppendLimits, DEFAULT_APPEND_LIMITS } from '../append-guard';
 import type { GlobalPosition, JsonObject, JsonValue, NewEvent, RecordedEvent } from '../envelope';
 import { EventStoreError, EventStoreErrorCode } from '../errors';
 import type {
@@ -35,6 +35,7 @@ export interface ProtectedEventStoreOptions {
   readonly masterKeys: MasterKeyring;
   readonly subjectOf?: SubjectResolver;
   readonly keyCache?: KeyCacheOptions;
+  /** Batch size checked here; the event size limit is the inner store's, on what it stores. */
   readonly limits?: AppendLimits;
   readonly now?: () => Date;
 }
@@ -87,7 +88,8 @@ export class ProtectedEventStore implements EventStore {
   }
 
   async appendToStream(streamId: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult> {
-    guardAppend(streamId, events, this.options.registry, this.options.limits ?? DEFAULT_APPEND_LIMITS);
+    // The inner store checks the size, of the ciphertext it stores.
+    guardAppendShape(streamId, events, this.options.registry, this.options.limits ?? DEFAULT_APPEND_LIMITS);
     const fields = events.map((e, index) => this.personalValues(e, index));
     if (!fields.some((f) => f.length > 0)) return this.inner.appendToStream(streamId, events, options);
     const subjectId = this.subjectOf(streamId);
@@ -116,7 +118,7 @@ export class ProtectedEventStore implements EventStore {
     }
     const subjects = new Map<number, string>();
     const fields = appends.map((a, i) => {
-      guardAppend(a.streamId, a.events, this.options.registry, this.options.limits ?? DEFAULT_APPEND_LIMITS);
+      guardAppendShape(a.streamId, a.events, this.options.registry, this.options.limits ?? DEFAULT_APPEND_LIMITS);
       const perEvent = a.events.map((e, index) => this.personalValues(e, index));
       if (!perEvent.some((f) => f.length > 0)) return perEvent;
       const subjectId = this.subjectOf(a.streamId);
@@ -208,7 +210,9 @@ export class ProtectedEventStore implements EventStore {
   private personalValues(e: NewEvent, index: number): [string, JsonValue][] {
     const personal = this.personalFieldsOf(e.type);
     const out: [string, JsonValue][] = [];
-    for (const [field, value] of Object.entries(e.data)) {
+    const data = e.data;
+    for (const field of Object.keys(data)) {
+      const value = data[field];
       if (personal.has(field)) {
         if (value !== null && value !== undefined) out.push([field, value]);
       } else if (isFieldCiphertext(value)) {

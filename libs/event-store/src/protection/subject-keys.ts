@@ -48,19 +48,20 @@ export class SubjectKeys {
     const cached = this.bySubject.get(subjectId);
     if (cached) return cached;
     let stored = await this.store.findBySubject(subjectId);
+    let fresh: { keyId: string; key: Buffer } | undefined;
     if (!stored) {
-      const keyId = randomUUID();
-      const fresh = generateDataKey();
+      fresh = { keyId: randomUUID(), key: generateDataKey() };
       const master = this.masterKeys.active();
       stored = await this.store.insertIfAbsent({
         subjectId,
-        keyId,
+        keyId: fresh.keyId,
         masterKeyId: master.id,
-        wrappedKey: wrapDataKey(fresh, master.key, keyId, subjectId),
+        wrappedKey: wrapDataKey(fresh.key, master.key, fresh.keyId, subjectId),
         createdAt: new Date(),
       });
     }
-    const key = this.unwrap(stored);
+    // Another process may have created the subject's key first: then the stored one is used.
+    const key = fresh !== undefined && fresh.keyId === stored.keyId ? fresh.key : this.unwrap(stored);
     const entry = { keyId: stored.keyId, key };
     this.bySubject.set(subjectId, entry);
     this.byKeyId.set(stored.keyId, key);
@@ -89,12 +90,16 @@ export class SubjectKeys {
     }
     const found = await findMany(missing);
     const absent = missing.filter((id) => !found.has(id));
+    /** Keys created here, by key id: no need to unwrap what was just wrapped. */
+    const fresh = new Map<string, Buffer>();
     if (absent.length > 0) {
       const master = this.masterKeys.active();
       const created = await insertMany(
         absent.map((subjectId) => {
           const keyId = randomUUID();
-          return { subjectId, keyId, masterKeyId: master.id, wrappedKey: wrapDataKey(generateDataKey(), master.key, keyId, subjectId), createdAt: new Date() };
+          const key = generateDataKey();
+          fresh.set(keyId, key);
+          return { subjectId, keyId, masterKeyId: master.id, wrappedKey: wrapDataKey(key, master.key, keyId, subjectId), createdAt: new Date() };
         }),
       );
       for (const [id, k] of created) found.set(id, k);
@@ -102,7 +107,8 @@ export class SubjectKeys {
     for (const id of missing) {
       const stored = found.get(id);
       if (!stored) throw new Error('key store: a data key is missing after its creation');
-      const entry = { keyId: stored.keyId, key: this.unwrap(stored) };
+      // Another process may have created the subject's key first: then the stored one is used.
+      const entry = { keyId: stored.keyId, key: fresh.get(stored.keyId) ?? this.unwrap(stored) };
       this.bySubject.set(id, entry);
       this.byKeyId.set(stored.keyId, entry.key);
       out.set(id, entry);
