@@ -6,6 +6,7 @@ import {
   evaluateChurn,
   evaluateSegments,
   evaluationTime,
+  nextChurnChange,
   type Customer360State,
   type SegmentDefinition,
 } from '@c360/customer-domain';
@@ -80,6 +81,12 @@ describe('derived views: segment membership, churn flags, outbox, shadow runs (r
       )
     ).map((r) => r.k);
   const count = async (table: string): Promise<number> => (await q<{ n: number }>(`SELECT count(*)::int AS n FROM read_models.${table}`))[0]?.n ?? -1;
+  /** One sweep by a new sweeper (a process started afresh) with the clock at `at`. */
+  const sweepAt = async (at: number, pageSize = 7): Promise<{ customers: number; changed: number }> => {
+    const r = await new ChurnSweeper(store, { domain: derived.domain, churn: derived.churn, pageSize, clock: () => new Date(at) }).sweepOnce();
+    if (r === null) throw new Error('another sweeper holds the lock');
+    return r;
+  };
   const startProjector = async (workerId: string): Promise<Projector> => {
     const p = new Projector({ config: h.config({ workerId, mode: 'single', batchSize: 41 }), derived });
     await p.start();
@@ -195,6 +202,44 @@ describe('derived views: segment membership, churn flags, outbox, shadow runs (r
     const outbox = await count('derived_outbox');
     expect((await sweeper.sweepOnce())?.changed).toBe(0);
     expect(await count('derived_outbox')).toBe(outbox);
+  });
+
+  it('the sweeper passes over a customer until its deadline, and takes it again when its row or the churn rules change', async () => {
+    const t1 = SILENT_LAST + 70 * DAY; // the previous test swept everyone at t1
+    const deadlines = async (): Promise<Map<string, Date | null>> =>
+      new Map((await q<{ customer_id: string; due_at: Date | null }>('SELECT customer_id, due_at FROM read_models.churn_sweep_deadlines')).map((r) => [r.customer_id, r.due_at]));
+    // Every customer was evaluated at t1 (by a sweeper since gone): none is due again yet.
+    expect((await sweepAt(t1)).customers).toBe(0);
+    const due = await deadlines();
+    // SILENT's inactivity reason counts whole days: due again within a day, as nextChurnChange says
+    const silent = (await customers()).find((c) => c.id === SILENT);
+    expect(due.get(SILENT)?.toISOString()).toBe(nextChurnChange(silent!.state, new Date(t1).toISOString(), derived.churn));
+    expect(due.get(SILENT)!.getTime()).toBeGreaterThan(t1);
+    expect(due.get(SILENT)!.getTime()).toBeLessThan(t1 + DAY);
+
+
+    // Two days on: whoever is due is evaluated, and SILENT's reason now counts 72 days.
+    const t2 = t1 + 2 * DAY;
+    const dueByT2 = [...due].filter(([, at]) => at !== null && at.getTime() <= t2).map(([id]) => id);
+    expect(dueByT2).toContain(SILENT);
+    expect((await sweepAt(t2)).customers).toBe(dueByT2.length);
+    const reason = await q<{ reason: string }>(`SELECT reason FROM read_models.churn_flags WHERE customer_id = $1 AND code = 'inactivity' AND status = 'open'`, [SILENT]);
+    expect(reason[0]?.reason).toMatch(/for 72 days/);
+
+    // An hour later only those whose deadline has come are evaluated: the others are passed over.
+    const t3 = t2 + 3_600_000;
+    const atT2 = await deadlines();
+    const dueByT3 = [...atT2].filter(([, at]) => at !== null && at.getTime() <= t3).map(([id]) => id);
+    expect(dueByT3.length).toBeLessThan(atT2.size);
+    expect((await sweepAt(t3)).customers).toBe(dueByT3.length);
+    expect((await sweepAt(t3)).customers).toBe(0);
+
+    // A customer whose row changed since (an event, a merge, a rebuild), or whose deadline was computed under other rules, is due at once.
+    const [touched, otherRules] = [...atT2.keys()].filter((id) => !dueByT3.includes(id));
+    await q(`UPDATE read_models.customer_360 SET updated_at = now() WHERE customer_id = $1`, [touched]);
+    await q(`UPDATE read_models.churn_sweep_deadlines SET rules = 'v0:other' WHERE customer_id = $1`, [otherRules]);
+    expect((await sweepAt(t3)).customers).toBe(2);
+    expect((await sweepAt(t3)).customers).toBe(0);
   });
 
   it('shadow run of a segment version reports who would enter and leave and publishes nothing; activation applies exactly that without replay', async () => {

@@ -5,6 +5,7 @@ import {
   dayNumber,
   daysBetween,
   isoDay,
+  MS_PER_DAY,
   toIso,
   toMs,
 } from '../calendar/calendar';
@@ -34,9 +35,8 @@ type Rule = (input: RuleInput) => ChurnFlag | null;
 const days = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 const money = (minor: number): string => (minor / 100).toFixed(2);
 
-/** Silence on the channels the customer normally uses (share of the kept 90 days of activity). */
-const inactivity: Rule = ({ state, now, config }) => {
-  const c = config.inactivity;
+/** The usual channels and their latest interaction: what inactivity measures silence from (none: the rule cannot hold). */
+const usualChannelsOf = (state: Customer360State, c: ChurnConfig['inactivity']) => {
   const totals: Record<Channel, number> = { branch: 0, mobile: 0, 'call-centre': 0 };
   for (const b of state.activity) for (const ch of CHANNELS) totals[ch] += b.interactions[ch];
   const all = totals.branch + totals.mobile + totals['call-centre'];
@@ -44,7 +44,15 @@ const inactivity: Rule = ({ state, now, config }) => {
   const usual = CHANNELS.filter((ch) => totals[ch] / all >= c.usualChannelMinShare);
   const lasts = usual.map((ch) => state.lastInteraction[ch]).filter((x) => x !== null);
   if (lasts.length === 0) return null;
-  const latest = Math.max(...lasts.map((l) => toMs(l.at)));
+  return { usual, lasts, latest: Math.max(...lasts.map((l) => toMs(l.at))) };
+};
+
+/** Silence on the channels the customer normally uses (share of the kept 90 days of activity). */
+const inactivity: Rule = ({ state, now, config }) => {
+  const c = config.inactivity;
+  const basis = usualChannelsOf(state, c);
+  if (basis === null) return null;
+  const { usual, lasts, latest } = basis;
   const silentDays = daysBetween(latest, now);
   if (silentDays < c.days) return null;
   return {
@@ -223,6 +231,72 @@ export const evaluateChurn = (
 ): ChurnFlag[] => {
   const input: RuleInput = { state: view, now: toIso(now), config, domain };
   return RULES.map((rule) => rule(input)).filter((f) => f !== null);
+};
+
+/** Deadlines are brought forward by this much, so float rounding can only make a check early, never late. */
+const DEADLINE_MARGIN_MS = 1_000;
+
+/**
+ * The time before which `evaluateChurn(state, t, …)` gives exactly what it gives at `at`
+ * (codes, reasons, evidence, since) for every `t` from `at` on, as long as the state does
+ * not change; null when nothing in it depends on the clock. The clock sweeper re-evaluates a
+ * customer only once its deadline has passed (or its state changed), instead of every sweep.
+ * A deadline may come early (a check that changes nothing); it must never come late — a
+ * property test holds every rule to it. Each rule's clock dependence, in the rule's order:
+ */
+export const nextChurnChange = (state: Customer360State, at: Date | string, config: ChurnConfig = DEFAULT_CHURN_CONFIG): string | null => {
+  const now = toMs(at);
+  let next = Number.POSITIVE_INFINITY;
+  const candidate = (t: number): void => {
+    if (t > now && t < next) next = t;
+  };
+  /** While a flag holds, its reason counting whole (or tenth) days since `from` changes at each step. */
+  const nextStep = (from: number, stepDays: number): void => {
+    if (now >= from) candidate(from + (Math.floor((now - from) / (stepDays * MS_PER_DAY)) + 1) * stepDays * MS_PER_DAY);
+  };
+  /** A window of `days` after each time: entered at the time, left `days` later. */
+  const windowEdges = (times: readonly string[], days: number): void => {
+    for (const x of times) {
+      candidate(toMs(x));
+      candidate(toMs(x) + days * MS_PER_DAY);
+    }
+  };
+
+  // inactivity: raised `days` after the latest usual-channel interaction; its reason counts whole days
+  const basis = usualChannelsOf(state, config.inactivity);
+  if (basis !== null) {
+    const raised = basis.latest + config.inactivity.days * MS_PER_DAY;
+    if (now < raised) candidate(raised);
+    else nextStep(basis.latest, 1);
+  }
+  // balance drain: measured against the balance of a day counted back from today's date
+  if (state.balanceHistory.length > 0) candidate((Math.floor(now / MS_PER_DAY) + 1) * MS_PER_DAY);
+  // salary stopped: raised once the gap exceeds the allowed rhythm; its reason counts whole days
+  const s = state.salary;
+  if (s.lastAt !== null && s.typicalIntervalDays !== null && s.recentAt.length >= config.salaryStopped.minCredits) {
+    const raised = toMs(s.lastAt) + s.typicalIntervalDays * config.salaryStopped.missedIntervalFactor * MS_PER_DAY;
+    if (now <= raised) candidate(raised);
+    else nextStep(toMs(s.lastAt), 1);
+  }
+  // transfers out and product closures: each counts inside its window only
+  windowEdges(state.transfersToOtherBanks.map((x) => x.at), config.largeTransferOut.windowDays);
+  windowEdges(state.productClosures.map((x) => x.at), config.productClosures.windowDays);
+  // complaint SLA: breached at raisedAt + SLA; the reason counts open days in tenths
+  for (const c of state.openComplaints) {
+    const breached = toMs(c.raisedAt) + config.complaintSlaHours[c.severity] * 3_600_000;
+    if (now < breached) candidate(breached);
+    else nextStep(toMs(c.raisedAt), 0.1);
+  }
+  // NPS detractor: holds while the answer is at most maxAgeDays old
+  if (state.latestNps !== null) windowEdges([state.latestNps.at], config.npsDetractor.maxAgeDays);
+  // manager changed: holds for windowDays after the change; its reason counts whole days
+  const changedAt = state.relationshipManager?.changedAt ?? null;
+  if (changedAt !== null) {
+    windowEdges([changedAt], config.managerChanged.windowDays);
+    if (now <= toMs(changedAt) + config.managerChanged.windowDays * MS_PER_DAY) nextStep(toMs(changedAt), 1);
+  }
+  // (the tier and the valuations rules read depend on the state, not the clock)
+  return Number.isFinite(next) ? toIso(next - DEADLINE_MARGIN_MS) : null;
 };
 
 /** 0..100: each open flag an independent risk with its weight, 1 − Π(1 − w), so more flags never lower it. */

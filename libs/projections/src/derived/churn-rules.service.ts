@@ -1,4 +1,14 @@
-import { churnConfigOverridesErrors, evaluationTime, type ChurnConfigOverrides } from '@c360/customer-domain';
+import { createHash } from 'node:crypto';
+import {
+  churnConfigOverridesErrors,
+  DEFAULT_CHURN_CONFIG,
+  DEFAULT_DOMAIN_CONFIG,
+  evaluationTime,
+  layerChurnConfig,
+  nextChurnChange,
+  type ChurnConfigOverrides,
+  type Customer360State,
+} from '@c360/customer-domain';
 import { evaluateAndPersistChurn } from './churn.view';
 import { DerivedError, DerivedErrorCode } from './derived.errors';
 import type { DerivedTrace } from './derived.ports';
@@ -23,7 +33,7 @@ export async function churnPass(
   query: Omit<CustomerPageQuery, 'after' | 'limit' | 'lock'>,
   cause: string,
   at: (state: Parameters<typeof evaluationTime>[0], sweptAt: string | null) => string | null,
-  afterEach?: (tx: DerivedTransaction, customerId: string, changed: boolean, at: string) => Promise<void>,
+  afterEach?: (tx: DerivedTransaction, customer: { readonly customerId: string; readonly state: Customer360State }, changed: boolean, at: string) => Promise<void>,
   trace?: DerivedTrace,
 ): Promise<ChurnPassResult> {
   const limit = pageSizeOf(options);
@@ -47,7 +57,7 @@ export async function churnPass(
         const didChange =
           before.length !== afterFlags.length || before.some((f, i) => f.flagId !== afterFlags[i]?.flagId);
         if (didChange) changed++;
-        await afterEach?.(tx, c.customerId, didChange, when);
+        await afterEach?.(tx, c, didChange, when);
       }
       customers += page.length;
       return page.length < limit ? null : (page[page.length - 1]?.customerId ?? null);
@@ -112,28 +122,38 @@ export class ChurnSweeper {
     this.periodic = new PeriodicSweep(() => this.sweepOnce(), options.intervalMs);
   }
 
-  /** One sweep at the clock's now; null if another process is sweeping. */
+  /**
+   * One sweep at the clock's now; null if another process is sweeping. Evaluates only the
+   * customers that are due: each evaluation records when the customer's flags can next change
+   * with the clock alone (`nextChurnChange`), and a customer is skipped until then — unless
+   * its row changed since (an event, a merge, a rebuild) or the churn rules did.
+   */
   sweepOnce(): Promise<ChurnPassResult | null> {
     const now = nowOf(this.options).toISOString();
-    return this.store.exclusive('churn-sweeper', () =>
-      churnPass(
+    return this.store.exclusive('churn-sweeper', async () => {
+      const active = await this.store.transaction((tx) => tx.churn.activeRules());
+      const config = layerChurnConfig(this.options.churn ?? DEFAULT_CHURN_CONFIG, active.overrides);
+      const domain = this.options.domain ?? DEFAULT_DOMAIN_CONFIG;
+      const rules = `v${active.version}:${createHash('sha256').update(JSON.stringify({ config, domain })).digest('base64url').slice(0, 22)}`;
+      return churnPass(
         this.store,
         this.options,
-        { clockSensitiveOnly: true, survivorsOnly: true },
+        { clockSensitiveOnly: true, survivorsOnly: true, dueBy: { now, rules } },
         `sweep@${now}`,
         (state, sweptAt) => {
           const own = evaluationTime(state, sweptAt);
           // Never evaluate before what the customer's own events (or a later sweep) already saw.
           return own !== null && own > now ? own : now;
         },
-        async (tx, customerId, changed, at) => {
+        async (tx, customer, changed, at) => {
           // The watermark keeps a late event from evaluating this customer before the sweep's time.
-          if (changed) await tx.churn.setSweptAt(customerId, at);
+          if (changed) await tx.churn.setSweptAt(customer.customerId, at);
+          await tx.sweepDeadlines.set(customer.customerId, nextChurnChange(customer.state, at, config), rules);
         },
         // Caused by the clock, not by an event: the sweep starts a trace of its own.
         this.options.newTrace?.(),
-      ),
-    );
+      );
+    });
   }
 
   /** Sweeps every `intervalMs` (default 60 s) until stop; a failed sweep is retried next tick. */

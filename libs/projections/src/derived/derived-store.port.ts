@@ -38,6 +38,11 @@ export interface CustomerPageQuery {
   readonly clockSensitiveOnly?: boolean;
   /** Skip customers merged into another. */
   readonly survivorsOnly?: boolean;
+  /**
+   * Skip customers whose sweep deadline (see `sweepDeadlines`) is still ahead of `now`, was
+   * computed under these `rules` and from the row as it is (sweeper).
+   */
+  readonly dueBy?: { readonly now: string; readonly rules: string };
 }
 
 export type ShadowRunKind = 'segment' | 'churn';
@@ -80,6 +85,11 @@ export interface PendingOutboxMessage extends OutboxMessage {
 export interface DerivedTransaction extends DerivedRepositories {
   readonly customers: {
     page(query: CustomerPageQuery): Promise<CustomerSnapshot[]>;
+  };
+  /** When the clock sweeper next needs each customer (see nextChurnChange). */
+  readonly sweepDeadlines: {
+    /** Records the customer's deadline (null: none) under `rules`, for its row as this transaction sees it. */
+    set(customerId: string, dueAt: string | null, rules: string): Promise<void>;
   };
   readonly segmentDefinitions: {
     list(): Promise<SegmentDefinitionRecord[]>;

@@ -120,6 +120,12 @@ export class TypeOrmDerivedStore implements DerivedStore {
               OR jsonb_typeof(c.state->'lastInteraction'->'mobile') = 'object'
               OR jsonb_typeof(c.state->'lastInteraction'->'call-centre') = 'object'
               OR EXISTS (SELECT 1 FROM ${s}.churn_flags f WHERE f.customer_id = c.customer_id AND f.status = 'open'))`);
+          if (query.dueBy !== undefined) {
+            params.push(query.dueBy.now, query.dueBy.rules);
+            where.push(`NOT EXISTS (SELECT 1 FROM ${s}.churn_sweep_deadlines d WHERE d.customer_id = c.customer_id
+              AND (d.due_at IS NULL OR d.due_at > $${params.length - 1}::timestamptz)
+              AND d.row_updated_at = c.updated_at AND d.rules = $${params.length})`);
+          }
           const rows = await q<{ customer_id: string; last_revision: string; state: unknown; churn_risk_score: number }>(
             `SELECT c.customer_id, c.last_revision::text AS last_revision, c.state, c.churn_risk_score FROM ${s}.customer_360 c
               ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
@@ -132,6 +138,16 @@ export class TypeOrmDerivedStore implements DerivedStore {
             state: decodeDocument<Customer360State>(r.state),
             churnRiskScore: r.churn_risk_score,
           }));
+        },
+      },
+      sweepDeadlines: {
+        async set(customerId, dueAt, rules) {
+          await q(
+            `INSERT INTO ${s}.churn_sweep_deadlines (customer_id, due_at, row_updated_at, rules)
+             SELECT c.customer_id, $2::timestamptz, c.updated_at, $3 FROM ${s}.customer_360 c WHERE c.customer_id = $1
+             ON CONFLICT (customer_id) DO UPDATE SET due_at = EXCLUDED.due_at, row_updated_at = EXCLUDED.row_updated_at, rules = EXCLUDED.rules`,
+            [customerId, dueAt, rules],
+          );
         },
       },
       segmentDefinitions: {
