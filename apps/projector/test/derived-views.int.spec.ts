@@ -207,7 +207,7 @@ describe('derived views: segment membership, churn flags, outbox, shadow runs (r
   it('the sweeper passes over a customer until its deadline, and takes it again when its row or the churn rules change', async () => {
     const t1 = SILENT_LAST + 70 * DAY; // the previous test swept everyone at t1
     const deadlines = async (): Promise<Map<string, Date | null>> =>
-      new Map((await q<{ customer_id: string; due_at: Date | null }>('SELECT customer_id, due_at FROM read_models.churn_sweep_deadlines')).map((r) => [r.customer_id, r.due_at]));
+      new Map((await q<{ customer_id: string; due_at: Date | null }>(`SELECT customer_id, due_at FROM read_models.sweep_deadlines WHERE sweep = 'churn'`)).map((r) => [r.customer_id, r.due_at]));
     // Every customer was evaluated at t1 (by a sweeper since gone): none is due again yet.
     expect((await sweepAt(t1)).customers).toBe(0);
     const due = await deadlines();
@@ -237,7 +237,7 @@ describe('derived views: segment membership, churn flags, outbox, shadow runs (r
     // A customer whose row changed since (an event, a merge, a rebuild), or whose deadline was computed under other rules, is due at once.
     const [touched, otherRules] = [...atT2.keys()].filter((id) => !dueByT3.includes(id));
     await q(`UPDATE read_models.customer_360 SET updated_at = now() WHERE customer_id = $1`, [touched]);
-    await q(`UPDATE read_models.churn_sweep_deadlines SET rules = 'v0:other' WHERE customer_id = $1`, [otherRules]);
+    await q(`UPDATE read_models.sweep_deadlines SET rules = 'v0:other' WHERE sweep = 'churn' AND customer_id = $1`, [otherRules]);
     expect((await sweepAt(t3)).customers).toBe(2);
     expect((await sweepAt(t3)).customers).toBe(0);
   });

@@ -1,13 +1,28 @@
+import { createHash } from 'node:crypto';
 import { DEFAULT_DERIVED_TOPIC } from '@c360/contracts';
 import {
   DEFAULT_DOMAIN_CONFIG,
   evaluationTime,
   membershipMayChange,
+  nextMembershipChangeAt,
   reevaluateMembership,
   timeSensitiveSegments,
   toMs,
+  type DomainConfig,
+  type SegmentDefinition,
 } from '@c360/customer-domain';
-import { nowOf, pageSizeOf, PeriodicSweep, persistMembership, type DerivedServiceOptions, type DerivedStore, type MembershipHistoryRow } from '@c360/projections';
+import {
+  nowOf,
+  pageSizeOf,
+  PeriodicSweep,
+  persistMembership,
+  type CustomerSnapshot,
+  type DerivedServiceOptions,
+  type DerivedStore,
+  type DerivedTrace,
+  type DerivedTransaction,
+  type MembershipHistoryRow,
+} from '@c360/projections';
 
 export interface SegmentSweepResult {
   readonly customers: number;
@@ -57,12 +72,15 @@ export class SegmentSweeper {
 
   /**
    * A customer is re-evaluated when a change point of its facts lies between its own
-   * evaluation time (newest business time, or its clock watermark) and now. Without a stored
-   * "segments evaluated at" per customer, one that went quiet long ago keeps being evaluated
-   * (facts computed, nothing written) on every sweep: correct, and cheap next to a write.
+   * evaluation time (newest business time, or its clock watermark) and now. Either way the
+   * sweep then records the customer's next change point (`nextMembershipChangeAt`), and later
+   * sweeps pass over the customer without reading its state until that time — unless its row
+   * changed (an event, a merge, a rebuild) or the time-windowed segment definitions did.
    */
   private async pass(now: string): Promise<SegmentSweepResult> {
     const domain = this.options.domain ?? DEFAULT_DOMAIN_CONFIG;
+    const active = timeSensitiveSegments(await this.store.transaction((tx) => tx.segments.activeDefinitions()));
+    const rules = createHash('sha256').update(JSON.stringify({ active, domain })).digest('base64url').slice(0, 22);
     const topic = this.options.topic ?? DEFAULT_DERIVED_TOPIC;
     const cause = `segment-sweep@${now}`;
     // Caused by the clock, not by an event: the sweep starts a trace that its derived events carry.
@@ -72,33 +90,24 @@ export class SegmentSweeper {
     const totals = { customers: 0, evaluated: 0, entered: 0, left: 0 };
     for (;;) {
       const last: string | null = await this.store.transaction(async (tx) => {
-        const page = await tx.customers.page({ after, limit, lock: true, survivorsOnly: true });
+        const page = await tx.customers.page({ after, limit, lock: true, survivorsOnly: true, dueBy: { sweep: 'segments', now, rules } });
         const definitions = timeSensitiveSegments(await tx.segments.activeDefinitions());
         for (const c of definitions.length === 0 ? [] : page) {
           // From the customer's own business time, not the clock watermark: the churn sweeper
           // moves that watermark too (when a flag changes), which says nothing about segments —
           // skipping on it let a churn sweep that ran first hide a segment change for good.
           const own = evaluationTime(c.state);
-          if (own === null || toMs(own) >= toMs(now)) continue; // its own events are as new as the clock
-          if (!membershipMayChange(c.state, definitions, own, now, domain)) continue;
-          totals.evaluated++;
-          const initial = await tx.segments.membershipOf(c.customerId);
-          const step = reevaluateMembership(initial, definitions, c.state, now, domain);
-          if (step.transitions.length === 0) continue;
-          const history: MembershipHistoryRow[] = step.transitions.map((t) => ({
-            customerId: c.customerId,
-            segmentId: t.segmentId,
-            change: t.change,
-            at: t.at,
-            ruleVersion: t.version,
-            reason: t.reason,
-            revision: c.lastRevision,
-            cause,
-          }));
-          totals.entered += step.transitions.filter((t) => t.change === 'entered').length;
-          totals.left += step.transitions.filter((t) => t.change === 'left').length;
-          await persistMembership(tx, c.customerId, initial, step.members, history, topic, () => trace);
-          await tx.churn.setSweptAt(c.customerId, now);
+          if (own === null) continue;
+          // Membership stands as evaluated at the later of its own time and now, until the next change point.
+          const evaluatedAt = toMs(own) >= toMs(now) ? own : now;
+          if (evaluatedAt !== own && membershipMayChange(c.state, definitions, own, now, domain)) {
+            totals.evaluated++;
+            const changes = await this.reevaluate(tx, c, definitions, now, domain, topic, cause, trace);
+            totals.entered += changes.entered;
+            totals.left += changes.left;
+          }
+          // After the customer's writes (they rewrite the row this deadline is bound to).
+          await tx.sweepDeadlines.set('segments', c.customerId, nextMembershipChangeAt(c.state, definitions, evaluatedAt, domain), rules);
         }
         totals.customers += page.length;
         return page.length < limit ? null : (page[page.length - 1]?.customerId ?? null);
@@ -106,6 +115,35 @@ export class SegmentSweeper {
       if (last === null) return totals;
       after = last;
     }
+  }
+
+  /** Re-evaluates one customer's time-windowed segments at `now`; persists and announces what changed. */
+  private async reevaluate(
+    tx: DerivedTransaction,
+    c: CustomerSnapshot,
+    definitions: readonly SegmentDefinition[],
+    now: string,
+    domain: DomainConfig,
+    topic: string,
+    cause: string,
+    trace: DerivedTrace | undefined,
+  ): Promise<{ entered: number; left: number }> {
+    const initial = await tx.segments.membershipOf(c.customerId);
+    const step = reevaluateMembership(initial, definitions, c.state, now, domain);
+    if (step.transitions.length === 0) return { entered: 0, left: 0 };
+    const history: MembershipHistoryRow[] = step.transitions.map((t) => ({
+      customerId: c.customerId,
+      segmentId: t.segmentId,
+      change: t.change,
+      at: t.at,
+      ruleVersion: t.version,
+      reason: t.reason,
+      revision: c.lastRevision,
+      cause,
+    }));
+    await persistMembership(tx, c.customerId, initial, step.members, history, topic, () => trace);
+    await tx.churn.setSweptAt(c.customerId, now);
+    return { entered: step.transitions.filter((t) => t.change === 'entered').length, left: step.transitions.filter((t) => t.change === 'left').length };
   }
 
   /** Sweeps every `intervalMs` (default 60 s) until stop; a failed sweep is retried next tick. */

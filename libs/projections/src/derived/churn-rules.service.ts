@@ -138,7 +138,7 @@ export class ChurnSweeper {
       return churnPass(
         this.store,
         this.options,
-        { clockSensitiveOnly: true, survivorsOnly: true, dueBy: { now, rules } },
+        { clockSensitiveOnly: true, survivorsOnly: true, dueBy: { sweep: 'churn', now, rules } },
         `sweep@${now}`,
         (state, sweptAt) => {
           const own = evaluationTime(state, sweptAt);
@@ -148,7 +148,7 @@ export class ChurnSweeper {
         async (tx, customer, changed, at) => {
           // The watermark keeps a late event from evaluating this customer before the sweep's time.
           if (changed) await tx.churn.setSweptAt(customer.customerId, at);
-          await tx.sweepDeadlines.set(customer.customerId, nextChurnChange(customer.state, at, config), rules);
+          await tx.sweepDeadlines.set('churn', customer.customerId, nextChurnChange(customer.state, at, config), rules);
         },
         // Caused by the clock, not by an event: the sweep starts a trace of its own.
         this.options.newTrace?.(),

@@ -28,6 +28,9 @@ export interface CustomerSnapshot {
   readonly churnRiskScore: number;
 }
 
+/** The clock sweepers that keep per-customer deadlines. */
+export type SweepKind = 'churn' | 'segments';
+
 export interface CustomerPageQuery {
   /** Keyset: customer ids greater than this. */
   readonly after: string | null;
@@ -39,10 +42,10 @@ export interface CustomerPageQuery {
   /** Skip customers merged into another. */
   readonly survivorsOnly?: boolean;
   /**
-   * Skip customers whose sweep deadline (see `sweepDeadlines`) is still ahead of `now`, was
-   * computed under these `rules` and from the row as it is (sweeper).
+   * Skip customers whose deadline for this sweep (see `sweepDeadlines`) is still ahead of
+   * `now`, was computed under these `rules` and from the row as it is (clock sweepers).
    */
-  readonly dueBy?: { readonly now: string; readonly rules: string };
+  readonly dueBy?: { readonly sweep: SweepKind; readonly now: string; readonly rules: string };
 }
 
 export type ShadowRunKind = 'segment' | 'churn';
@@ -86,10 +89,10 @@ export interface DerivedTransaction extends DerivedRepositories {
   readonly customers: {
     page(query: CustomerPageQuery): Promise<CustomerSnapshot[]>;
   };
-  /** When the clock sweeper next needs each customer (see nextChurnChange). */
+  /** When each clock sweeper next needs each customer (nextChurnChange, nextMembershipChangeAt). */
   readonly sweepDeadlines: {
-    /** Records the customer's deadline (null: none) under `rules`, for its row as this transaction sees it. */
-    set(customerId: string, dueAt: string | null, rules: string): Promise<void>;
+    /** Records the customer's deadline (null: none) for `sweep` under `rules`, for its row as this transaction sees it. */
+    set(sweep: SweepKind, customerId: string, dueAt: string | null, rules: string): Promise<void>;
   };
   readonly segmentDefinitions: {
     list(): Promise<SegmentDefinitionRecord[]>;

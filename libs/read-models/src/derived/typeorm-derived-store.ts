@@ -121,10 +121,11 @@ export class TypeOrmDerivedStore implements DerivedStore {
               OR jsonb_typeof(c.state->'lastInteraction'->'call-centre') = 'object'
               OR EXISTS (SELECT 1 FROM ${s}.churn_flags f WHERE f.customer_id = c.customer_id AND f.status = 'open'))`);
           if (query.dueBy !== undefined) {
-            params.push(query.dueBy.now, query.dueBy.rules);
-            where.push(`NOT EXISTS (SELECT 1 FROM ${s}.churn_sweep_deadlines d WHERE d.customer_id = c.customer_id
-              AND (d.due_at IS NULL OR d.due_at > $${params.length - 1}::timestamptz)
-              AND d.row_updated_at = c.updated_at AND d.rules = $${params.length})`);
+            params.push(query.dueBy.sweep, query.dueBy.now, query.dueBy.rules);
+            const n = params.length;
+            where.push(`NOT EXISTS (SELECT 1 FROM ${s}.sweep_deadlines d WHERE d.sweep = $${n - 2} AND d.customer_id = c.customer_id
+              AND (d.due_at IS NULL OR d.due_at > $${n - 1}::timestamptz)
+              AND d.row_updated_at = c.updated_at AND d.rules = $${n})`);
           }
           const rows = await q<{ customer_id: string; last_revision: string; state: unknown; churn_risk_score: number }>(
             `SELECT c.customer_id, c.last_revision::text AS last_revision, c.state, c.churn_risk_score FROM ${s}.customer_360 c
@@ -141,12 +142,12 @@ export class TypeOrmDerivedStore implements DerivedStore {
         },
       },
       sweepDeadlines: {
-        async set(customerId, dueAt, rules) {
+        async set(sweep, customerId, dueAt, rules) {
           await q(
-            `INSERT INTO ${s}.churn_sweep_deadlines (customer_id, due_at, row_updated_at, rules)
-             SELECT c.customer_id, $2::timestamptz, c.updated_at, $3 FROM ${s}.customer_360 c WHERE c.customer_id = $1
-             ON CONFLICT (customer_id) DO UPDATE SET due_at = EXCLUDED.due_at, row_updated_at = EXCLUDED.row_updated_at, rules = EXCLUDED.rules`,
-            [customerId, dueAt, rules],
+            `INSERT INTO ${s}.sweep_deadlines (sweep, customer_id, due_at, row_updated_at, rules)
+             SELECT $1, c.customer_id, $3::timestamptz, c.updated_at, $4 FROM ${s}.customer_360 c WHERE c.customer_id = $2
+             ON CONFLICT (sweep, customer_id) DO UPDATE SET due_at = EXCLUDED.due_at, row_updated_at = EXCLUDED.row_updated_at, rules = EXCLUDED.rules`,
+            [sweep, customerId, dueAt, rules],
           );
         },
       },

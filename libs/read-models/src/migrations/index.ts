@@ -5,9 +5,9 @@ import { ProjectionBulkProgress1764800000000 } from './1764800000000-projection-
 import { Customer360HotUpdates1764900000000 } from './1764900000000-customer-360-hot-updates';
 import { Customer360MergedFromPartialIndex1765000000000 } from './1765000000000-customer-360-merged-from-partial-index';
 import { Customer360StateLz41765100000000 } from './1765100000000-customer-360-state-lz4';
-import { ChurnSweepDeadlines1765200000000 } from './1765200000000-churn-sweep-deadlines';
+import { SweepDeadlines1765200000000 } from './1765200000000-sweep-deadlines';
 
-export { ReadModelsInit1764320000000, SegmentsChurn1764400000000, DerivedOutboxTrace1764700000000, ProjectionBulkProgress1764800000000, Customer360HotUpdates1764900000000, Customer360MergedFromPartialIndex1765000000000, Customer360StateLz41765100000000, ChurnSweepDeadlines1765200000000 };
+export { ReadModelsInit1764320000000, SegmentsChurn1764400000000, DerivedOutboxTrace1764700000000, ProjectionBulkProgress1764800000000, Customer360HotUpdates1764900000000, Customer360MergedFromPartialIndex1765000000000, Customer360StateLz41765100000000, SweepDeadlines1765200000000 };
 
 /** Every read-model migration, in order. */
 export const READ_MODEL_MIGRATIONS = [
@@ -18,5 +18,5 @@ export const READ_MODEL_MIGRATIONS = [
   Customer360HotUpdates1764900000000,
   Customer360MergedFromPartialIndex1765000000000,
   Customer360StateLz41765100000000,
-  ChurnSweepDeadlines1765200000000,
+  SweepDeadlines1765200000000,
 ];

@@ -25,7 +25,7 @@ const perCustomer = (table: string): ProjectionTable => ({ table, customerColumn
 
 /**
  * Keep in step with the migrations: a table a projection writes that is missing here would not be swapped.
- * Not here on purpose: `churn_sweep_deadlines`, the clock sweeper's note of when it next needs each
+ * Not here on purpose: `sweep_deadlines`, the clock sweepers' notes of when they next need each
  * customer. It is not the fold's, and each entry is void once the customer's row is rewritten (a swap
  * or a refold rewrites every row it touches), so it is never copied, swapped nor verified.
  */
