@@ -95,6 +95,9 @@ const configArb: fc.Arbitrary<ChurnConfig> = fc
   .record({
     inactivityDays: fc.double({ min: 0.5, max: 120, noNaN: true }),
     windows: fc.double({ min: 0.5, max: 120, noNaN: true }),
+    drainWindow: fc.oneof(fc.integer({ min: 1, max: 120 }), fc.double({ min: 0.5, max: 120, noNaN: true })),
+    dropPct: fc.integer({ min: 0, max: 90 }),
+    minBaseline: fc.constantFrom(0, 1_000_000),
     factor: fc.double({ min: 1, max: 3, noNaN: true }),
     slaHours: fc.integer({ min: 1, max: 300 }),
     tiers: fc.subarray(['top', 'important', 'core', 'mass'] as const),
@@ -102,6 +105,7 @@ const configArb: fc.Arbitrary<ChurnConfig> = fc
   .map((c) => ({
     ...DEFAULT_CHURN_CONFIG,
     inactivity: { ...DEFAULT_CHURN_CONFIG.inactivity, days: c.inactivityDays },
+    balanceDrain: { ...DEFAULT_CHURN_CONFIG.balanceDrain, windowDays: c.drainWindow, dropPct: c.dropPct, minBaselineMinor: c.minBaseline },
     salaryStopped: { ...DEFAULT_CHURN_CONFIG.salaryStopped, missedIntervalFactor: c.factor },
     largeTransferOut: { ...DEFAULT_CHURN_CONFIG.largeTransferOut, windowDays: c.windows },
     complaintSlaHours: { high: c.slaHours, medium: c.slaHours * 2, low: c.slaHours * 3 },

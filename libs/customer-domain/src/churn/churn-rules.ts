@@ -269,8 +269,14 @@ export const nextChurnChange = (state: Customer360State, at: Date | string, conf
     if (now < raised) candidate(raised);
     else nextStep(basis.latest, 1);
   }
-  // balance drain: measured against the balance of a day counted back from today's date
-  if (state.balanceHistory.length > 0) candidate((Math.floor(now / MS_PER_DAY) + 1) * MS_PER_DAY);
+  // balance drain: today's date counts windowDays back to its baseline (the last point on or before
+  // that day) and forward over the points since: it changes on the day a point is reached, and on
+  // the day the window's start reaches it (whole days; both roundings of a fractional window)
+  const w = config.balanceDrain.windowDays;
+  for (const p of state.balanceHistory) {
+    const d = dayNumber(p.day);
+    for (const day of [d, d + Math.floor(w), d + Math.ceil(w)]) candidate(day * MS_PER_DAY);
+  }
   // salary stopped: raised once the gap exceeds the allowed rhythm; its reason counts whole days
   const s = state.salary;
   if (s.lastAt !== null && s.typicalIntervalDays !== null && s.recentAt.length >= config.salaryStopped.minCredits) {
