@@ -92,6 +92,7 @@ export class SegmentSweeper {
       const last: string | null = await this.store.transaction(async (tx) => {
         const page = await tx.customers.page({ after, limit, lock: true, survivorsOnly: true, dueBy: { sweep: 'segments', now, rules } });
         const definitions = timeSensitiveSegments(await tx.segments.activeDefinitions());
+        const deadlines: { customerId: string; dueAt: string | null }[] = [];
         for (const c of definitions.length === 0 ? [] : page) {
           // From the customer's own business time, not the clock watermark: the churn sweeper
           // moves that watermark too (when a flag changes), which says nothing about segments —
@@ -106,9 +107,10 @@ export class SegmentSweeper {
             totals.entered += changes.entered;
             totals.left += changes.left;
           }
-          // After the customer's writes (they rewrite the row this deadline is bound to).
-          await tx.sweepDeadlines.set('segments', c.customerId, nextMembershipChangeAt(c.state, definitions, evaluatedAt, domain), rules);
+          deadlines.push({ customerId: c.customerId, dueAt: nextMembershipChangeAt(c.state, definitions, evaluatedAt, domain) });
         }
+        // After the page's writes (they rewrite the rows these deadlines are bound to).
+        await tx.sweepDeadlines.set('segments', deadlines, rules);
         totals.customers += page.length;
         return page.length < limit ? null : (page[page.length - 1]?.customerId ?? null);
       });

@@ -12,7 +12,7 @@ import {
 import { evaluateAndPersistChurn } from './churn.view';
 import { DerivedError, DerivedErrorCode } from './derived.errors';
 import type { DerivedTrace } from './derived.ports';
-import type { ChurnRuleRecord, CustomerPageQuery, DerivedStore, DerivedTransaction } from './derived-store.port';
+import type { ChurnRuleRecord, CustomerPageQuery, CustomerSnapshot, DerivedStore, DerivedTransaction } from './derived-store.port';
 import { nowOf, pageSizeOf, type DerivedServiceOptions } from './derived-services.options';
 import { PeriodicSweep } from './periodic-sweep';
 
@@ -22,43 +22,53 @@ export interface ChurnPassResult {
   readonly changed: number;
 }
 
+/** One customer a churn pass evaluated, and the time it evaluated it at. */
+export interface ChurnPassEvaluation {
+  readonly customer: CustomerSnapshot;
+  readonly at: string;
+  /** A flag was raised or cleared. */
+  readonly changed: boolean;
+}
+
+export interface ChurnPassOptions {
+  readonly query: Omit<CustomerPageQuery, 'after' | 'limit' | 'lock'>;
+  /** Names the pass: history and event ids stay exactly once if a pass is repeated. */
+  readonly cause: string;
+  /** When to evaluate a customer (null: not at all), from its state and its last clock sweep. */
+  readonly at: (state: Customer360State, sweptAt: string | null) => string | null;
+  /** After each page's evaluations, in the page's transaction. */
+  readonly afterPage?: (tx: DerivedTransaction, evaluated: readonly ChurnPassEvaluation[]) => Promise<void>;
+  /** Carried by the derived events, if any. */
+  readonly trace?: DerivedTrace;
+}
+
 /**
  * Pages through customers (current customer_360 state, rows locked per page) and re-evaluates
- * their churn flags at the time `at` gives, with `cause` naming the pass (history and event
- * ids stay exactly once if a pass is repeated) and `trace`, if any, carried by the derived events.
+ * their churn flags at the time `at` gives. A page's open flags and sweep times are read in
+ * one go (when the store can), so an evaluation that changes nothing costs no statement of its own.
  */
-export async function churnPass(
-  store: DerivedStore,
-  options: DerivedServiceOptions,
-  query: Omit<CustomerPageQuery, 'after' | 'limit' | 'lock'>,
-  cause: string,
-  at: (state: Parameters<typeof evaluationTime>[0], sweptAt: string | null) => string | null,
-  afterEach?: (tx: DerivedTransaction, customer: { readonly customerId: string; readonly state: Customer360State }, changed: boolean, at: string) => Promise<void>,
-  trace?: DerivedTrace,
-): Promise<ChurnPassResult> {
+export async function churnPass(store: DerivedStore, options: DerivedServiceOptions, pass: ChurnPassOptions): Promise<ChurnPassResult> {
   const limit = pageSizeOf(options);
   let after: string | null = null;
   let customers = 0;
   let changed = 0;
   for (;;) {
     const last: string | null = await store.transaction(async (tx) => {
-      const page = await tx.customers.page({ ...query, after, limit, lock: true });
+      const page = await tx.customers.page({ ...pass.query, after, limit, lock: true });
+      await tx.churn.prefetch?.(page.map((c) => c.customerId));
+      const evaluated: ChurnPassEvaluation[] = [];
       for (const c of page) {
-        const sweptAt = await tx.churn.sweptAt(c.customerId);
-        const when = at(c.state, sweptAt);
+        const when = pass.at(c.state, await tx.churn.sweptAt(c.customerId));
         if (when === null) continue;
-        const before = await tx.churn.openFlagsOf(c.customerId);
-        await evaluateAndPersistChurn(
+        const didChange = await evaluateAndPersistChurn(
           tx,
-          { customerId: c.customerId, steps: [{ state: c.state, at: when, cause, trace }], currentRiskScore: c.churnRiskScore },
+          { customerId: c.customerId, steps: [{ state: c.state, at: when, cause: pass.cause, trace: pass.trace }], currentRiskScore: c.churnRiskScore },
           options,
         );
-        const afterFlags = await tx.churn.openFlagsOf(c.customerId);
-        const didChange =
-          before.length !== afterFlags.length || before.some((f, i) => f.flagId !== afterFlags[i]?.flagId);
         if (didChange) changed++;
-        await afterEach?.(tx, c, didChange, when);
+        evaluated.push({ customer: c, at: when, changed: didChange });
       }
+      await pass.afterPage?.(tx, evaluated);
       customers += page.length;
       return page.length < limit ? null : (page[page.length - 1]?.customerId ?? null);
     });
@@ -100,9 +110,11 @@ export class ChurnRulesService {
       if (record === null) throw new DerivedError(DerivedErrorCode.NotFound, `churn rules v${version} not found`);
       if (record.status !== 'active') await tx.churnRules.setStatus(version, 'active');
     });
-    return churnPass(this.store, this.options, { survivorsOnly: false }, `churn-rules@${version}`, (state, sweptAt) =>
-      evaluationTime(state, sweptAt),
-    );
+    return churnPass(this.store, this.options, {
+      query: { survivorsOnly: false },
+      cause: `churn-rules@${version}`,
+      at: (state, sweptAt) => evaluationTime(state, sweptAt),
+    });
   }
 }
 
@@ -135,24 +147,29 @@ export class ChurnSweeper {
       const config = layerChurnConfig(this.options.churn ?? DEFAULT_CHURN_CONFIG, active.overrides);
       const domain = this.options.domain ?? DEFAULT_DOMAIN_CONFIG;
       const rules = `v${active.version}:${createHash('sha256').update(JSON.stringify({ config, domain })).digest('base64url').slice(0, 22)}`;
-      return churnPass(
-        this.store,
-        this.options,
-        { clockSensitiveOnly: true, survivorsOnly: true, dueBy: { sweep: 'churn', now, rules } },
-        `sweep@${now}`,
-        (state, sweptAt) => {
+      return churnPass(this.store, this.options, {
+        query: { clockSensitiveOnly: true, survivorsOnly: true, dueBy: { sweep: 'churn', now, rules } },
+        cause: `sweep@${now}`,
+        at: (state, sweptAt) => {
           const own = evaluationTime(state, sweptAt);
           // Never evaluate before what the customer's own events (or a later sweep) already saw.
           return own !== null && own > now ? own : now;
         },
-        async (tx, customer, changed, at) => {
-          // The watermark keeps a late event from evaluating this customer before the sweep's time.
-          if (changed) await tx.churn.setSweptAt(customer.customerId, at);
-          await tx.sweepDeadlines.set('churn', customer.customerId, nextChurnChange(customer.state, at, config), rules);
+        afterPage: async (tx, evaluated) => {
+          for (const e of evaluated) {
+            // The watermark keeps a late event from evaluating this customer before the sweep's time.
+            if (e.changed) await tx.churn.setSweptAt(e.customer.customerId, e.at);
+          }
+          // After the page's writes (they rewrite the rows these deadlines are bound to).
+          await tx.sweepDeadlines.set(
+            'churn',
+            evaluated.map((e) => ({ customerId: e.customer.customerId, dueAt: nextChurnChange(e.customer.state, e.at, config) })),
+            rules,
+          );
         },
         // Caused by the clock, not by an event: the sweep starts a trace of its own.
-        this.options.newTrace?.(),
-      );
+        trace: this.options.newTrace?.(),
+      });
     });
   }
 

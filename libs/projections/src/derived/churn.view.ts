@@ -36,12 +36,13 @@ export interface ChurnEvaluationInput {
  * Evaluates the churn rules over a customer's steps against its open flags and writes the
  * result (flags raised / cleared / refreshed, risk score, outbox) in the caller's
  * transaction. Shared by the live view, the clock sweeper and churn rule activations.
+ * Resolves true when a flag was raised or cleared.
  */
 export async function evaluateAndPersistChurn(
   repositories: Pick<DerivedRepositories, 'churn' | 'outbox'>,
   input: ChurnEvaluationInput,
   options: ChurnViewOptions = {},
-): Promise<void> {
+): Promise<boolean> {
   const rules = await repositories.churn.activeRules();
   const config = layerChurnConfig(options.churn ?? DEFAULT_CHURN_CONFIG, rules.overrides);
   const domain = options.domain ?? DEFAULT_DOMAIN_CONFIG;
@@ -121,9 +122,11 @@ export async function evaluateAndPersistChurn(
     refreshed,
     riskScore: score !== null && score !== input.currentRiskScore ? score : null,
   };
-  if (input.replace !== true && raised.length === 0 && cleared.length === 0 && refreshed.length === 0 && changes.riskScore === null) return;
+  const flagsChanged = raised.length > 0 || cleared.length > 0;
+  if (input.replace !== true && !flagsChanged && refreshed.length === 0 && changes.riskScore === null) return false;
   await repositories.churn.apply(customerId, changes);
   if (messages.length > 0) await repositories.outbox.enqueue(messages);
+  return flagsChanged;
 }
 
 /**

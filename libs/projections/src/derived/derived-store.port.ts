@@ -91,8 +91,8 @@ export interface DerivedTransaction extends DerivedRepositories {
   };
   /** When each clock sweeper next needs each customer (nextChurnChange, nextMembershipChangeAt). */
   readonly sweepDeadlines: {
-    /** Records the customer's deadline (null: none) for `sweep` under `rules`, for its row as this transaction sees it. */
-    set(sweep: SweepKind, customerId: string, dueAt: string | null, rules: string): Promise<void>;
+    /** Records each customer's deadline (null: none) for `sweep` under `rules`, for its row as this transaction sees it. */
+    set(sweep: SweepKind, deadlines: readonly { readonly customerId: string; readonly dueAt: string | null }[], rules: string): Promise<void>;
   };
   readonly segmentDefinitions: {
     list(): Promise<SegmentDefinitionRecord[]>;

@@ -100,9 +100,25 @@ interface FlagRow {
   rule_version: number;
 }
 
-/** churn_flags, churn_rule_versions, customer_clock and customer_360's risk score, bound to a transaction. */
+const toStoredFlag = (r: FlagRow): StoredChurnFlag => ({
+  flagId: r.flag_id,
+  code: r.code,
+  reason: r.reason,
+  evidenceEventIds: r.evidence_event_ids,
+  since: isoOf(r.since),
+  raisedAt: isoOf(r.raised_at),
+  ruleVersion: r.rule_version,
+});
+
+/**
+ * churn_flags, churn_rule_versions, customer_clock and customer_360's risk score, bound to a
+ * transaction. `prefetch` reads a page's open flags and sweep times in two statements; a
+ * customer's cached values are dropped when this repository writes them.
+ */
 export class ChurnFlagTypeOrmRepository implements ChurnFlagRepository {
   private rules: Promise<ChurnRules> | undefined;
+  private readonly open = new Map<string, StoredChurnFlag[]>();
+  private readonly swept = new Map<string, string | null>();
 
   constructor(
     private readonly manager: EntityManager,
@@ -116,28 +132,45 @@ export class ChurnFlagTypeOrmRepository implements ChurnFlagRepository {
     return this.rules;
   }
 
+  async prefetch(customerIds: readonly string[]): Promise<void> {
+    const ids = [...new Set(customerIds)];
+    if (ids.length === 0) return;
+    const flags = await this.manager.query<Array<FlagRow & { customer_id: string }>>(
+      `SELECT customer_id, flag_id, code, reason, evidence_event_ids, since, raised_at, rule_version FROM ${this.schema}.churn_flags
+        WHERE customer_id = ANY($1::text[]) AND status = 'open' ORDER BY customer_id, code`,
+      [ids],
+    );
+    const clocks = await this.manager.query<Array<{ customer_id: string; swept_at: Date }>>(
+      `SELECT customer_id, swept_at FROM ${this.schema}.customer_clock WHERE customer_id = ANY($1::text[])`,
+      [ids],
+    );
+    for (const id of ids) {
+      this.open.set(id, []);
+      this.swept.set(id, null);
+    }
+    for (const r of flags) this.open.get(r.customer_id)?.push(toStoredFlag(r));
+    for (const r of clocks) this.swept.set(r.customer_id, isoOf(r.swept_at));
+  }
+
   async openFlagsOf(customerId: string): Promise<StoredChurnFlag[]> {
+    const cached = this.open.get(customerId);
+    if (cached !== undefined) return [...cached];
     const rows = await this.manager.query<FlagRow[]>(
       `SELECT flag_id, code, reason, evidence_event_ids, since, raised_at, rule_version FROM ${this.schema}.churn_flags
         WHERE customer_id = $1 AND status = 'open' ORDER BY code`,
       [customerId],
     );
-    return rows.map((r) => ({
-      flagId: r.flag_id,
-      code: r.code,
-      reason: r.reason,
-      evidenceEventIds: r.evidence_event_ids,
-      since: isoOf(r.since),
-      raisedAt: isoOf(r.raised_at),
-      ruleVersion: r.rule_version,
-    }));
+    return rows.map(toStoredFlag);
   }
 
   async clear(customerId: string): Promise<void> {
+    this.open.delete(customerId);
     await this.manager.query(`DELETE FROM ${this.schema}.churn_flags WHERE customer_id = $1`, [customerId]);
   }
 
   async sweptAt(customerId: string): Promise<string | null> {
+    const cached = this.swept.get(customerId);
+    if (cached !== undefined) return cached;
     const rows = await this.manager.query<Array<{ swept_at: Date }>>(`SELECT swept_at FROM ${this.schema}.customer_clock WHERE customer_id = $1`, [
       customerId,
     ]);
@@ -145,6 +178,7 @@ export class ChurnFlagTypeOrmRepository implements ChurnFlagRepository {
   }
 
   async setSweptAt(customerId: string, at: string): Promise<void> {
+    this.swept.delete(customerId);
     await this.manager.query(
       `INSERT INTO ${this.schema}.customer_clock (customer_id, swept_at) VALUES ($1, $2)
        ON CONFLICT (customer_id) DO UPDATE SET swept_at = GREATEST(${this.schema}.customer_clock.swept_at, EXCLUDED.swept_at)`,
@@ -153,6 +187,7 @@ export class ChurnFlagTypeOrmRepository implements ChurnFlagRepository {
   }
 
   async apply(customerId: string, changes: ChurnFlagChanges): Promise<void> {
+    this.open.delete(customerId);
     const s = this.schema;
     for (const c of changes.cleared)
       await this.manager.query(

@@ -142,12 +142,14 @@ export class TypeOrmDerivedStore implements DerivedStore {
         },
       },
       sweepDeadlines: {
-        async set(sweep, customerId, dueAt, rules) {
+        async set(sweep, deadlines, rules) {
+          if (deadlines.length === 0) return;
           await q(
             `INSERT INTO ${s}.sweep_deadlines (sweep, customer_id, due_at, row_updated_at, rules)
-             SELECT $1, c.customer_id, $3::timestamptz, c.updated_at, $4 FROM ${s}.customer_360 c WHERE c.customer_id = $2
+             SELECT $1, c.customer_id, d.due_at, c.updated_at, $4
+               FROM unnest($2::text[], $3::timestamptz[]) AS d(customer_id, due_at) JOIN ${s}.customer_360 c ON c.customer_id = d.customer_id
              ON CONFLICT (sweep, customer_id) DO UPDATE SET due_at = EXCLUDED.due_at, row_updated_at = EXCLUDED.row_updated_at, rules = EXCLUDED.rules`,
-            [sweep, customerId, dueAt, rules],
+            [sweep, deadlines.map((d) => d.customerId), deadlines.map((d) => d.dueAt), rules],
           );
         },
       },
