@@ -120,9 +120,10 @@ export class ChurnRulesService {
 
 /**
  * The clock sweeper: re-evaluates, against the clock, the customers whose churn flags can
- * change with time alone (usual channels gone silent, open complaints nearing their SLA, a
- * salary rhythm, or flags already open), page by page, so a customer who goes silent is
- * flagged without sending anything. One sweep at a time across processes (advisory lock).
+ * have changed with time alone since their last evaluation (usual channels gone silent, a
+ * complaint past its SLA, a salary missed, a window moved on: see nextChurnChange), page by
+ * page, so a customer who goes silent is flagged without sending anything. One sweep at a
+ * time across processes (advisory lock).
  */
 export class ChurnSweeper {
   private readonly periodic: PeriodicSweep;
@@ -148,7 +149,7 @@ export class ChurnSweeper {
       const domain = this.options.domain ?? DEFAULT_DOMAIN_CONFIG;
       const rules = `v${active.version}:${createHash('sha256').update(JSON.stringify({ config, domain })).digest('base64url').slice(0, 22)}`;
       return churnPass(this.store, this.options, {
-        query: { clockSensitiveOnly: true, survivorsOnly: true, dueBy: { sweep: 'churn', now, rules } },
+        query: { survivorsOnly: true, dueBy: { sweep: 'churn', now, rules } },
         cause: `sweep@${now}`,
         at: (state, sweptAt) => {
           const own = evaluationTime(state, sweptAt);

@@ -37,8 +37,6 @@ export interface CustomerPageQuery {
   readonly limit: number;
   /** Lock the rows (FOR UPDATE) so the live projection and this page serialise per customer. */
   readonly lock: boolean;
-  /** Only customers whose churn flags may change with the clock alone (sweeper). */
-  readonly clockSensitiveOnly?: boolean;
   /** Skip customers merged into another. */
   readonly survivorsOnly?: boolean;
   /**

@@ -113,13 +113,6 @@ export class TypeOrmDerivedStore implements DerivedStore {
             where.push(`c.customer_id > $${params.length}`);
           }
           if (query.survivorsOnly === true) where.push('c.merged_into IS NULL');
-          if (query.clockSensitiveOnly === true)
-            where.push(`(jsonb_array_length(coalesce(c.state->'openComplaints', '[]'::jsonb)) > 0
-              OR jsonb_typeof(c.state->'salary'->'typicalIntervalDays') = 'number'
-              OR jsonb_typeof(c.state->'lastInteraction'->'branch') = 'object'
-              OR jsonb_typeof(c.state->'lastInteraction'->'mobile') = 'object'
-              OR jsonb_typeof(c.state->'lastInteraction'->'call-centre') = 'object'
-              OR EXISTS (SELECT 1 FROM ${s}.churn_flags f WHERE f.customer_id = c.customer_id AND f.status = 'open'))`);
           if (query.dueBy !== undefined) {
             params.push(query.dueBy.sweep, query.dueBy.now, query.dueBy.rules);
             const n = params.length;
