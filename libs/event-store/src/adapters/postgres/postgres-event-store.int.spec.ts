@@ -200,3 +200,34 @@ describe('storage', () => {
     }
   });
 });
+
+describe('filtered reads over a log where matches are sparse', () => {
+  it('finds every match however many pages of other events lie between them: readAll (with maxCount) and a subscription', async () => {
+    const paged = new PostgresEventStore(db.pool, { schema, pageSize: 50, pollIntervalMs: 20 });
+    const wanted: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      // 120 other events (more than two pages), then one of the wanted type on another stream
+      for (let j = 0; j < 4; j++) await paged.appendToStream(`noise-${i}`, Array.from({ length: 30 }, () => ev()));
+      const e = { ...ev(), type: 'RareThing' };
+      wanted.push(e.eventId);
+      await paged.appendToStream(`rare-${i}`, [e]);
+    }
+    const collect = async (it: AsyncIterable<{ eventId: string }>): Promise<string[]> => {
+      const out: string[] = [];
+      for await (const e of it) out.push(e.eventId);
+      return out;
+    };
+    expect(await collect(paged.readAll({ filter: { eventTypes: ['RareThing'] } }))).toEqual(wanted);
+    expect(await collect(paged.readAll({ filter: { streamPrefixes: ['rare-'] } }))).toEqual(wanted);
+    expect(await collect(paged.readAll({ filter: { eventTypes: ['RareThing'] }, maxCount: 2 }))).toEqual(wanted.slice(0, 2));
+    expect(await collect(paged.readAll({ filter: { eventTypes: ['NothingOfThat'] } }))).toEqual([]);
+    const subscription = paged.subscribeToAll({ filter: { eventTypes: ['RareThing'] } });
+    const received: string[] = [];
+    for await (const e of subscription) {
+      received.push(e.eventId);
+      if (received.length === wanted.length) break;
+    }
+    expect(received).toEqual(wanted);
+    await paged.close();
+  });
+});

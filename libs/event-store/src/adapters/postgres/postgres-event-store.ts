@@ -68,7 +68,12 @@ interface AllPage {
   readonly events: RecordedEvent[];
   /** Everything before this position has been scanned (even if filtered out). */
   readonly scannedUpTo: GlobalPosition;
+  /** The scan reached the horizon: nothing more to read for now. */
+  readonly exhausted: boolean;
 }
+
+/** A row of the filtered page: every scanned position, with the event's columns only where it passes the filter. */
+type FilteredPageRow = AllPageRow & { scanned_transaction_id: string | null; scanned_seq: number | null };
 
 const EVENT_COLUMNS = `e.transaction_id::text AS transaction_id, e.seq, e.event_id::text AS event_id, e.stream_id,
   e.revision, e.type, e.version, e.data, e.metadata, e.correlation_id, e.causation_id, e.occurred_at, e.recorded_at`;
@@ -92,6 +97,7 @@ export class PostgresEventStore implements EventStore {
     append: string;
     appendMany: string;
     readAll: string;
+    readAllFiltered: string;
     byStream: string;
     head: string;
     forwards: string;
@@ -129,6 +135,23 @@ export class PostgresEventStore implements EventStore {
              AND ($4::text[] IS NULL OR e.stream_id ^@ ANY($4::text[]))
            ORDER BY e.transaction_id, e.seq
            LIMIT $5) p ON true`,
+      // Filtered: the next $5 positions in order (the primary key's range, as unfiltered), then
+      // the filter on those. Filtering in the scan itself let the planner guess few matches and
+      // pick a bitmap scan of everything after the position, sorted — each page costing the
+      // whole remaining log (a projector catching up on 60k events: 10 ms a page, 6× slower).
+      readAllFiltered: `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
+        s AS MATERIALIZED (
+          SELECT e.transaction_id, e.seq,
+                 ($3::text[] IS NULL OR e.type = ANY($3::text[])) AND ($4::text[] IS NULL OR e.stream_id ^@ ANY($4::text[])) AS wanted
+            FROM h, ${s}.events e
+           WHERE (e.transaction_id, e.seq) > ($1::xid8, $2::int)
+             AND e.transaction_id < h.xmin
+           ORDER BY e.transaction_id, e.seq
+           LIMIT $5)
+        SELECT h.xmin::text AS horizon, s.transaction_id::text AS scanned_transaction_id, s.seq AS scanned_seq, ${EVENT_COLUMNS}
+          FROM h LEFT JOIN s ON true
+          LEFT JOIN ${s}.events e ON s.wanted AND e.transaction_id = s.transaction_id AND e.seq = s.seq
+         ORDER BY s.transaction_id, s.seq`,
       // Keyset over the (stream_id, revision) unique index, in the index's own collation.
       byStream: `SELECT ${EVENT_COLUMNS} FROM ${s}.events e
            WHERE (e.stream_id, e.revision) > ($1::text, $2::bigint)
@@ -291,8 +314,8 @@ export class PostgresEventStore implements EventStore {
         remaining--;
         yield event;
       }
-      // A short page means the reader reached the horizon: "all" ends there, for now.
-      if (page.events.length < limit) return;
+      // The scan reached the horizon: "all" ends there, for now.
+      if (page.exhausted) return;
       after = page.scannedUpTo;
     }
   }
@@ -348,29 +371,43 @@ export class PostgresEventStore implements EventStore {
     filter: AllFilter | undefined,
   ): Promise<AllPage> {
     const { transactionId, seq } = decodePosition(after);
-    const rows = await this.query<AllPageRow>(this.sql.readAll, [
+    const eventTypes = nonEmpty(filter?.eventTypes);
+    const streamPrefixes = nonEmpty(filter?.streamPrefixes);
+    const filtered = eventTypes !== null || streamPrefixes !== null;
+    const rows = await this.query<FilteredPageRow>(filtered ? this.sql.readAllFiltered : this.sql.readAll, [
       transactionId,
       // seq is a batch index, so past the int range only as a "whole transaction scanned" marker
       BigInt(seq) > 2147483647n ? 2147483647 : Number(seq),
-      nonEmpty(filter?.eventTypes),
-      nonEmpty(filter?.streamPrefixes),
+      eventTypes,
+      streamPrefixes,
       limit,
     ]);
     const events: RecordedEvent[] = [];
     let horizon = 0n;
+    let scanned = 0;
+    let lastScanned: GlobalPosition | undefined;
     for (const row of rows) {
       horizon = BigInt(row.horizon);
+      if (filtered && row.scanned_transaction_id !== null && row.scanned_seq !== null) {
+        scanned++;
+        lastScanned = encodePosition(row.scanned_transaction_id, row.scanned_seq);
+      }
       if (row.transaction_id !== null) events.push(this.toRecorded(row));
     }
-    const last = events[events.length - 1];
-    let scannedUpTo = last ? last.globalPosition : after;
-    if (events.length < limit) {
+    if (!filtered) {
+      scanned = events.length;
+      lastScanned = events[events.length - 1]?.globalPosition;
+    }
+    let scannedUpTo = lastScanned ?? after;
+    const exhausted = scanned < limit;
+    if (exhausted) {
       // Every row below the horizon after `after` was looked at: filtered-out rows need not be rescanned.
       const horizonStart = encodePosition(horizon, 0);
       if (horizonStart > scannedUpTo) scannedUpTo = horizonStart;
     }
-    return { events, scannedUpTo };
+    return { events, scannedUpTo, exhausted };
   }
+
 
   private toRecorded(row: EventRow): RecordedEvent {
     const event: RecordedEvent = {
@@ -480,7 +517,7 @@ class PostgresAllSubscription implements AllSubscription, AsyncIterator<Recorded
     this.after = page.scannedUpTo;
     this.buffer = page.events;
     this.bufferIndex = 0;
-    if (page.events.length === 0 && !this.woken) await this.sleep();
+    if (page.events.length === 0 && page.exhausted && !this.woken) await this.sleep();
   }
 
   private sleep(): Promise<void> {
