@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { CanonicalEvent } from '@c360/contracts';
-import { withPooledClient } from '@c360/event-store';
+import { withPooledClient, withPooledTransaction } from '@c360/event-store';
 
 export interface MessageSource {
   readonly topic: string;
@@ -123,17 +123,9 @@ export class IngestorRepository {
 
   /** Runs `fn` in a transaction holding the subject's advisory lock (parking and release serialise on it). */
   async withSubjectLock<T>(subject: string, fn: (tx: SubjectTx) => Promise<T>): Promise<T> {
-    return withPooledClient(this.pool, async (client) => {
-      try {
-        await client.query('BEGIN');
-        await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7360))`, [`c360.ingestor.${subject}`]);
-        const result = await fn({ client });
-        await client.query('COMMIT');
-        return result;
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw e;
-      }
+    return withPooledTransaction(this.pool, async (client) => {
+      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7360))`, [`c360.ingestor.${subject}`]);
+      return fn({ client });
     });
   }
 
@@ -233,32 +225,25 @@ export class IngestorRepository {
   /** Records a dead letter (idempotent on its source position) and blocks its customer. Returns its id. */
   async recordDeadLetter(d: NewDeadLetter): Promise<string> {
     const s = this.schema;
-    return withPooledClient(this.pool, async (client) => {
-      try {
-        await client.query('BEGIN');
-        const inserted = await client.query<{ id: string }>(
-          `INSERT INTO ${s}.dead_letters (source_topic, source_partition, source_offset, message_key, raw, headers, reason_code, reason_detail, event_id, blocks)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-           ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING RETURNING id::text AS id`,
-          [d.source.topic, d.source.partition, d.source.offset, d.key, d.raw, JSON.stringify(d.headers), d.reasonCode, d.reasonDetail, d.eventId, d.blocks],
-        );
-        let id = inserted.rows[0]?.id;
-        if (id === undefined) {
-          const existing = await client.query<{ id: string }>(`SELECT id::text AS id FROM ${s}.dead_letters WHERE source_topic = $1 AND source_partition = $2 AND source_offset = $3`, [
-            d.source.topic,
-            d.source.partition,
-            d.source.offset,
-          ]);
-          id = existing.rows[0]?.id ?? '0';
-        } else if (d.blocks !== null) {
-          await client.query(`INSERT INTO ${s}.blocked_customers (customer_id) VALUES ($1) ON CONFLICT DO NOTHING`, [d.blocks]);
-        }
-        await client.query('COMMIT');
-        return id;
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw e;
+    return withPooledTransaction(this.pool, async (client) => {
+      const inserted = await client.query<{ id: string }>(
+        `INSERT INTO ${s}.dead_letters (source_topic, source_partition, source_offset, message_key, raw, headers, reason_code, reason_detail, event_id, blocks)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING RETURNING id::text AS id`,
+        [d.source.topic, d.source.partition, d.source.offset, d.key, d.raw, JSON.stringify(d.headers), d.reasonCode, d.reasonDetail, d.eventId, d.blocks],
+      );
+      let id = inserted.rows[0]?.id;
+      if (id === undefined) {
+        const existing = await client.query<{ id: string }>(`SELECT id::text AS id FROM ${s}.dead_letters WHERE source_topic = $1 AND source_partition = $2 AND source_offset = $3`, [
+          d.source.topic,
+          d.source.partition,
+          d.source.offset,
+        ]);
+        id = existing.rows[0]?.id ?? '0';
+      } else if (d.blocks !== null) {
+        await client.query(`INSERT INTO ${s}.blocked_customers (customer_id) VALUES ($1) ON CONFLICT DO NOTHING`, [d.blocks]);
       }
+      return id;
     });
   }
 

@@ -21,7 +21,7 @@ import {
   type DerivedStore,
   type DerivedTrace,
   type DerivedTransaction,
-  type MembershipHistoryRow,
+  membershipHistoryRows,
 } from '@c360/projections';
 
 export interface SegmentSweepResult {
@@ -133,16 +133,7 @@ export class SegmentSweeper {
     const initial = await tx.segments.membershipOf(c.customerId);
     const step = reevaluateMembership(initial, definitions, c.state, now, domain);
     if (step.transitions.length === 0) return { entered: 0, left: 0 };
-    const history: MembershipHistoryRow[] = step.transitions.map((t) => ({
-      customerId: c.customerId,
-      segmentId: t.segmentId,
-      change: t.change,
-      at: t.at,
-      ruleVersion: t.version,
-      reason: t.reason,
-      revision: c.lastRevision,
-      cause,
-    }));
+    const history = membershipHistoryRows(c.customerId, step.transitions, c.lastRevision, cause);
     await persistMembership(tx, c.customerId, initial, step.members, history, topic, () => trace);
     await tx.churn.setSweptAt(c.customerId, now);
     return { entered: step.transitions.filter((t) => t.change === 'entered').length, left: step.transitions.filter((t) => t.change === 'left').length };

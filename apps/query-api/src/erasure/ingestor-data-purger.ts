@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { assertIdentifier } from '../persistence/sql-client';
-import { withPooledClient } from '@c360/event-store';
+import { withPooledTransaction } from '@c360/event-store';
 
 /** What an erasure removed from the ingestor's own tables (counts only: recorded in the audit log). */
 export interface IngestorPurge {
@@ -40,9 +40,8 @@ export class IngestorDataPurger {
   }
 
   async purge(customerId: string): Promise<IngestorPurge> {
-    return withPooledClient(this.pool, async (client) => {
-      try {
-        await client.query('BEGIN');
+    try {
+      return await withPooledTransaction(this.pool, async (client) => {
         const keys = (await client.query<{ identity_key: string }>(`SELECT identity_key FROM ${this.s}.identity_links WHERE customer_id = $1`, [customerId])).rows.map((r) => r.identity_key);
         const subjects = [`customer:${customerId}`, ...keys.map((k) => `identity:${k}`)];
         // The gateway keys a message `customer:<id>`, or `identity:` + the first 32 hex digits of the same hash.
@@ -58,13 +57,11 @@ export class IngestorDataPurger {
               AND (raw IS NOT NULL OR message_key IS NOT NULL)`,
           [customerId, messageKeys],
         );
-        await client.query('COMMIT');
         return { parkedEventsDeleted: parked.rowCount ?? 0, deadLettersScrubbed: letters.rowCount ?? 0 };
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        if (missing(e)) return NOTHING;
-        throw e;
-      }
-    });
+      });
+    } catch (e) {
+      if (missing(e)) return NOTHING;
+      throw e;
+    }
   }
 }

@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { runSqlMigrations, type SqlMigration } from '../adapters/postgres/sql-migrations';
 import { EventStoreError, EventStoreErrorCode } from '../errors';
 import type { EraseOutcome, ErasureRecord, KeyStore, WrappedDataKey } from './key-store.port';
-import { withPooledClient } from '../adapters/postgres/pooled-client';
+import { withPooledTransaction } from '../adapters/postgres/pooled-client';
 
 /** Migration tracking table of the key store (its own, apart from the event store's). */
 export const KEY_STORE_MIGRATIONS_TABLE = 'event_store_protection_migrations';
@@ -132,34 +132,27 @@ export class PostgresKeyStore implements KeyStore {
     if (keys.length === 0) return new Map();
     const sorted = [...keys].sort((a, b) => (a.subjectId < b.subjectId ? -1 : a.subjectId > b.subjectId ? 1 : 0));
     const ids = sorted.map((k) => k.subjectId);
-    return withPooledClient(this.pool, async (client) => {
-      try {
-        await client.query('BEGIN');
-        await client.query(
-          `SELECT count(pg_advisory_xact_lock(hashtext('c360-subject-key:' || s.id))) FROM (SELECT id FROM unnest($1::text[]) WITH ORDINALITY AS u(id, n) ORDER BY n) s`,
-          [ids],
-        );
-        const erased = await client.query<{ subject_id: string }>('SELECT subject_id FROM event_store_subject_erasures WHERE subject_id = ANY($1::text[]) LIMIT 1', [ids]);
-        const first = erased.rows[0];
-        if (first) {
-          throw new EventStoreError(EventStoreErrorCode.SubjectErased, 'The data subject has been erased', { subjectId: first.subject_id });
-        }
-        await client.query(
-          `INSERT INTO event_store_subject_keys (subject_id, key_id, master_key_id, wrapped_key, created_at)
-           SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::bytea[], $5::timestamptz[])
-           ON CONFLICT (subject_id) DO NOTHING`,
-          [ids, sorted.map((k) => k.keyId), sorted.map((k) => k.masterKeyId), sorted.map((k) => k.wrappedKey), sorted.map((k) => k.createdAt)],
-        );
-        const r = await client.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM event_store_subject_keys WHERE subject_id = ANY($1::text[])`, [ids]);
-        await client.query('COMMIT');
-        const out = new Map(r.rows.map((row) => [row.subject_id, toKey(row)]));
-        if (out.size !== new Set(ids).size) throw new Error('key store: key rows vanished inside their own locks');
-        return out;
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw e;
+    const rows = await withPooledTransaction(this.pool, async (client) => {
+      await client.query(
+        `SELECT count(pg_advisory_xact_lock(hashtext('c360-subject-key:' || s.id))) FROM (SELECT id FROM unnest($1::text[]) WITH ORDINALITY AS u(id, n) ORDER BY n) s`,
+        [ids],
+      );
+      const erased = await client.query<{ subject_id: string }>('SELECT subject_id FROM event_store_subject_erasures WHERE subject_id = ANY($1::text[]) LIMIT 1', [ids]);
+      const first = erased.rows[0];
+      if (first) {
+        throw new EventStoreError(EventStoreErrorCode.SubjectErased, 'The data subject has been erased', { subjectId: first.subject_id });
       }
+      await client.query(
+        `INSERT INTO event_store_subject_keys (subject_id, key_id, master_key_id, wrapped_key, created_at)
+         SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::bytea[], $5::timestamptz[])
+         ON CONFLICT (subject_id) DO NOTHING`,
+        [ids, sorted.map((k) => k.keyId), sorted.map((k) => k.masterKeyId), sorted.map((k) => k.wrappedKey), sorted.map((k) => k.createdAt)],
+      );
+      return (await client.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM event_store_subject_keys WHERE subject_id = ANY($1::text[])`, [ids])).rows;
     });
+    const out = new Map(rows.map((row) => [row.subject_id, toKey(row)]));
+    if (out.size !== new Set(ids).size) throw new Error('key store: key rows vanished inside their own locks');
+    return out;
   }
 
   async erase(subjectId: string, reason: string, at: Date): Promise<EraseOutcome> {
@@ -218,17 +211,9 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   private async inSubjectLock<T>(subjectId: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
-    return withPooledClient(this.pool, async (client) => {
-      try {
-        await client.query('BEGIN');
-        await client.query("SELECT pg_advisory_xact_lock(hashtext('c360-subject-key:' || $1))", [subjectId]);
-        const result = await work(client);
-        await client.query('COMMIT');
-        return result;
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw e;
-      }
+    return withPooledTransaction(this.pool, async (client) => {
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('c360-subject-key:' || $1))", [subjectId]);
+      return work(client);
     });
   }
 }

@@ -8,10 +8,9 @@ import {
   type SegmentDefinition,
 } from '@c360/customer-domain';
 import { DerivedError, DerivedErrorCode } from './derived.errors';
-import type { MembershipHistoryRow } from './derived.ports';
 import type { DerivedStore, SegmentDefinitionRecord } from './derived-store.port';
 import { pageSizeOf, type DerivedServiceOptions } from './derived-services.options';
-import { persistMembership } from './segments.view';
+import { membershipHistoryRows, persistMembership } from './segments.view';
 
 export interface ReevaluationResult {
   readonly customers: number;
@@ -124,16 +123,7 @@ export class SegmentRulesService {
           if (at === null) continue;
           const initial = await tx.segments.membershipOf(c.customerId);
           const { final, transitions } = decide(initial, c.state, at);
-          const history: MembershipHistoryRow[] = transitions.map((t) => ({
-            customerId: c.customerId,
-            segmentId: t.segmentId,
-            change: t.change,
-            at: t.at,
-            ruleVersion: t.version,
-            reason: t.reason,
-            revision: c.lastRevision,
-            cause,
-          }));
+          const history = membershipHistoryRows(c.customerId, transitions, c.lastRevision, cause);
           entered += transitions.filter((t) => t.change === 'entered').length;
           left += transitions.filter((t) => t.change === 'left').length;
           await persistMembership(tx, c.customerId, initial, final, history, topic);

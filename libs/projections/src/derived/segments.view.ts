@@ -5,6 +5,7 @@ import {
   reevaluateMembership,
   type CurrentMembership,
   type DomainConfig,
+  type MembershipTransition,
 } from '@c360/customer-domain';
 import { segmentMessage } from './derived-events';
 import type { DerivedRepositories, DerivedTrace, MembershipHistoryRow } from './derived.ports';
@@ -20,6 +21,15 @@ export interface SegmentsViewOptions {
 
 const same = (a: CurrentMembership, b: CurrentMembership): boolean =>
   a.version === b.version && a.since === b.since && a.reason === b.reason;
+
+/** The history rows of a customer's membership transitions, at a revision of its stream, for a cause. */
+export const membershipHistoryRows = (
+  customerId: string,
+  transitions: readonly MembershipTransition[],
+  revision: number,
+  cause: string,
+): MembershipHistoryRow[] =>
+  transitions.map((t) => ({ customerId, segmentId: t.segmentId, change: t.change, at: t.at, ruleVersion: t.version, reason: t.reason, revision, cause }));
 
 /**
  * Writes a membership change and its history, and queues the entered/left events in the
@@ -88,17 +98,7 @@ export function segmentsView(options: SegmentsViewOptions = {}): DerivedView<Der
         if (at === null) continue;
         const result = reevaluateMembership(members, definitions, step.state, at, domain);
         members = result.members;
-        for (const t of result.transitions)
-          history.push({
-            customerId: change.customerId,
-            segmentId: t.segmentId,
-            change: t.change,
-            at: t.at,
-            ruleVersion: t.version,
-            reason: t.reason,
-            revision: step.state.position.lastRevision,
-            cause: step.cause,
-          });
+        history.push(...membershipHistoryRows(change.customerId, result.transitions, step.state.position.lastRevision, step.cause));
       }
       // History rows are few: look their cause's trace up only for them.
       const traceOf = (cause: string): DerivedTrace | undefined => change.steps.find((s) => s.cause === cause)?.trace;

@@ -1,4 +1,4 @@
-import type { ChurnCode, ChurnConfigOverrides, CurrentMembership, SegmentDefinition } from '@c360/customer-domain';
+import type { ChurnConfigOverrides, CurrentMembership, SegmentDefinition } from '@c360/customer-domain';
 import type {
   ChurnFlagChanges,
   ChurnFlagRepository,
@@ -11,6 +11,7 @@ import type {
   StoredChurnFlag,
 } from '@c360/projections';
 import type { EntityManager } from 'typeorm';
+import { toStoredFlag, type ChurnFlagRow } from './churn-flag-rows';
 
 export const iso = (v: Date | string | null): string | null => (v === null ? null : new Date(v).toISOString());
 const isoOf = (v: Date | string): string => new Date(v).toISOString();
@@ -90,25 +91,6 @@ export class SegmentMembershipTypeOrmRepository implements SegmentMembershipRepo
   }
 }
 
-interface FlagRow {
-  flag_id: string;
-  code: ChurnCode;
-  reason: string;
-  evidence_event_ids: string[];
-  since: Date;
-  raised_at: Date;
-  rule_version: number;
-}
-
-const toStoredFlag = (r: FlagRow): StoredChurnFlag => ({
-  flagId: r.flag_id,
-  code: r.code,
-  reason: r.reason,
-  evidenceEventIds: r.evidence_event_ids,
-  since: isoOf(r.since),
-  raisedAt: isoOf(r.raised_at),
-  ruleVersion: r.rule_version,
-});
 
 /**
  * churn_flags, churn_rule_versions, customer_clock and customer_360's risk score, bound to a
@@ -135,7 +117,7 @@ export class ChurnFlagTypeOrmRepository implements ChurnFlagRepository {
   async prefetch(customerIds: readonly string[]): Promise<void> {
     const ids = [...new Set(customerIds)];
     if (ids.length === 0) return;
-    const flags = await this.manager.query<Array<FlagRow & { customer_id: string }>>(
+    const flags = await this.manager.query<Array<ChurnFlagRow & { customer_id: string }>>(
       `SELECT customer_id, flag_id, code, reason, evidence_event_ids, since, raised_at, rule_version FROM ${this.schema}.churn_flags
         WHERE customer_id = ANY($1::text[]) AND status = 'open' ORDER BY customer_id, code`,
       [ids],
@@ -155,7 +137,7 @@ export class ChurnFlagTypeOrmRepository implements ChurnFlagRepository {
   async openFlagsOf(customerId: string): Promise<StoredChurnFlag[]> {
     const cached = this.open.get(customerId);
     if (cached !== undefined) return [...cached];
-    const rows = await this.manager.query<FlagRow[]>(
+    const rows = await this.manager.query<ChurnFlagRow[]>(
       `SELECT flag_id, code, reason, evidence_event_ids, since, raised_at, rule_version FROM ${this.schema}.churn_flags
         WHERE customer_id = $1 AND status = 'open' ORDER BY code`,
       [customerId],

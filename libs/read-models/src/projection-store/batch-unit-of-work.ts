@@ -15,6 +15,7 @@ import type {
   StoredCustomer360,
 } from '@c360/projections';
 import type { EntityManager } from 'typeorm';
+import { toStoredFlag, type ChurnFlagRow } from '../derived/churn-flag-rows';
 import { decodeDocumentText, encodeDocumentText, holdsDate } from '../state-codec';
 
 /**
@@ -396,16 +397,7 @@ export class BatchedSegmentMembershipRepository implements SegmentMembershipRepo
   }
 }
 
-interface FlagRow {
-  customer_id: string;
-  flag_id: string;
-  code: StoredChurnFlag['code'];
-  reason: string;
-  evidence_event_ids: string[];
-  since: Date;
-  raised_at: Date;
-  rule_version: number;
-}
+type FlagRow = ChurnFlagRow & { customer_id: string };
 
 type PendingFlag = ChurnFlagChanges['raised'][number] & { readonly customerId: string };
 
@@ -414,16 +406,6 @@ interface FlagUpdate {
   cleared?: { readonly at: string; readonly cause: string };
   refreshed?: { readonly reason: string; readonly evidenceEventIds: readonly string[] };
 }
-
-const toStoredFlag = (r: FlagRow): StoredChurnFlag => ({
-  flagId: r.flag_id,
-  code: r.code,
-  reason: r.reason,
-  evidenceEventIds: r.evidence_event_ids,
-  since: isoOf(r.since),
-  raisedAt: isoOf(r.raised_at),
-  ruleVersion: r.rule_version,
-});
 
 /** churn_flags, the churn rule version, customer_clock and the risk score column, cached and buffered per batch. */
 export class BatchedChurnFlagRepository implements ChurnFlagRepository {

@@ -9,4 +9,4 @@ export {
   encodePosition as encodePostgresPosition,
   decodePosition as decodePostgresPosition,
 } from './global-position';
-export { withPooledClient } from './pooled-client';
+export { withPooledClient, withPooledTransaction } from './pooled-client';

@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@c360/testing';
-import { withPooledClient } from './pooled-client';
+import { withPooledClient, withPooledTransaction } from './pooled-client';
 
 // A connection lost while a client is checked out between statements: the process survives (no
 // unhandled `error` event), the next statement fails, and the pool hands out a working client.
@@ -52,5 +52,20 @@ describe('withPooledClient', () => {
     await expect(withPooledClient(pool, async (c) => (await c.query<{ n: number }>('SELECT 41 + 1 AS n')).rows[0]?.n)).resolves.toBe(42);
     await expect(withPooledClient(pool, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(pool.query('SELECT 1')).resolves.toBeDefined();
+  });
+});
+
+describe('withPooledTransaction', () => {
+  it('commits what fn wrote when it resolves, rolls all of it back when it throws, and hands the client back either way', async () => {
+    await pool.query('CREATE TABLE IF NOT EXISTS tx_probe (n int)');
+    expect(await withPooledTransaction(pool, async (c) => (await c.query('INSERT INTO tx_probe VALUES (1), (2)')).rowCount)).toBe(2);
+    await expect(
+      withPooledTransaction(pool, async (c) => {
+        await c.query('INSERT INTO tx_probe VALUES (3)');
+        throw new Error('refused half-way');
+      }),
+    ).rejects.toThrow('refused half-way');
+    // max 1 connection: this would wait for ever if a client had not been returned
+    expect((await pool.query<{ n: number }>('SELECT n FROM tx_probe ORDER BY n')).rows.map((r) => r.n)).toEqual([1, 2]);
   });
 });

@@ -25,3 +25,21 @@ export async function withPooledClient<T>(pool: Pool, fn: (client: PoolClient) =
     client.release(lost);
   }
 }
+
+/**
+ * `withPooledClient` around one transaction: BEGIN, `fn`, COMMIT; ROLLBACK (best effort: the
+ * connection may be what failed) and rethrow if `fn` or the commit fails.
+ */
+export function withPooledTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  return withPooledClient(pool, async (client) => {
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+  });
+}

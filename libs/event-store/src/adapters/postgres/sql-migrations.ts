@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { withPooledClient } from './pooled-client';
+import { withPooledTransaction } from './pooled-client';
 
 /** One forward-only SQL migration. `id` is stable and sorts in application order. */
 export interface SqlMigration {
@@ -21,26 +21,19 @@ export async function runSqlMigrations(
     throw new Error(`invalid migration tracking table name: ${trackingTable}`);
   }
   const applied: string[] = [];
-  await withPooledClient(pool, async (client) => {
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [trackingTable]);
-      await client.query(
-        `CREATE TABLE IF NOT EXISTS ${trackingTable} (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
-      );
-      const done = new Set(
-        (await client.query<{ id: string }>(`SELECT id FROM ${trackingTable}`)).rows.map((r) => r.id),
-      );
-      for (const m of migrations) {
-        if (done.has(m.id)) continue;
-        await client.query(m.sql);
-        await client.query(`INSERT INTO ${trackingTable} (id) VALUES ($1)`, [m.id]);
-        applied.push(m.id);
-      }
-      await client.query('COMMIT');
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
+  await withPooledTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [trackingTable]);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${trackingTable} (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const done = new Set(
+      (await client.query<{ id: string }>(`SELECT id FROM ${trackingTable}`)).rows.map((r) => r.id),
+    );
+    for (const m of migrations) {
+      if (done.has(m.id)) continue;
+      await client.query(m.sql);
+      await client.query(`INSERT INTO ${trackingTable} (id) VALUES ($1)`, [m.id]);
+      applied.push(m.id);
     }
   });
   return applied;
