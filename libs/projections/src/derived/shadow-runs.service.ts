@@ -111,6 +111,8 @@ export class ShadowRunsService {
         const last: string | null = await this.store.transaction(async (tx) => {
           const page = await tx.customers.page({ after, limit, lock: false, survivorsOnly: false });
           const changes: ShadowChange[] = [];
+          // A churn run reads each customer's open flags and sweep time: the page's in two statements.
+          if (kind === 'churn') await tx.churn.prefetch?.(page.map((c) => c.customerId));
           for (const c of page) changes.push(...(await evaluate(tx, c)));
           await tx.shadowRuns.addChanges(runId, changes);
           customers += page.length;
