@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { DEFAULT_DERIVED_TOPIC } from '@c360/contracts';
 import {
   DEFAULT_DOMAIN_CONFIG,
@@ -8,20 +7,16 @@ import {
   reevaluateMembership,
   timeSensitiveSegments,
   toMs,
-  type DomainConfig,
-  type SegmentDefinition,
 } from '@c360/customer-domain';
 import {
+  membershipHistoryRows,
   nowOf,
   pageSizeOf,
   PeriodicSweep,
   persistMembership,
-  type CustomerSnapshot,
+  sweepRulesFingerprint,
   type DerivedServiceOptions,
   type DerivedStore,
-  type DerivedTrace,
-  type DerivedTransaction,
-  membershipHistoryRows,
 } from '@c360/projections';
 
 export interface SegmentSweepResult {
@@ -80,7 +75,7 @@ export class SegmentSweeper {
   private async pass(now: string): Promise<SegmentSweepResult> {
     const domain = this.options.domain ?? DEFAULT_DOMAIN_CONFIG;
     const active = timeSensitiveSegments(await this.store.transaction((tx) => tx.segments.activeDefinitions()));
-    const rules = createHash('sha256').update(JSON.stringify({ active, domain })).digest('base64url').slice(0, 22);
+    const rules = sweepRulesFingerprint({ active, domain });
     const topic = this.options.topic ?? DEFAULT_DERIVED_TOPIC;
     const cause = `segment-sweep@${now}`;
     // Caused by the clock, not by an event: the sweep starts a trace that its derived events carry.
@@ -103,9 +98,15 @@ export class SegmentSweeper {
           const evaluatedAt = toMs(own) >= toMs(now) ? own : now;
           if (evaluatedAt !== own && membershipMayChange(c.state, definitions, own, now, domain)) {
             totals.evaluated++;
-            const changes = await this.reevaluate(tx, c, definitions, now, domain, topic, cause, trace);
-            totals.entered += changes.entered;
-            totals.left += changes.left;
+            const initial = await tx.segments.membershipOf(c.customerId);
+            const step = reevaluateMembership(initial, definitions, c.state, now, domain);
+            if (step.transitions.length > 0) {
+              totals.entered += step.transitions.filter((t) => t.change === 'entered').length;
+              totals.left += step.transitions.filter((t) => t.change === 'left').length;
+              const history = membershipHistoryRows(c.customerId, step.transitions, c.lastRevision, cause);
+              await persistMembership(tx, c.customerId, initial, step.members, history, topic, () => trace);
+              await tx.churn.setSweptAt(c.customerId, now);
+            }
           }
           deadlines.push({ customerId: c.customerId, dueAt: nextMembershipChangeAt(c.state, definitions, evaluatedAt, domain) });
         }
@@ -117,26 +118,6 @@ export class SegmentSweeper {
       if (last === null) return totals;
       after = last;
     }
-  }
-
-  /** Re-evaluates one customer's time-windowed segments at `now`; persists and announces what changed. */
-  private async reevaluate(
-    tx: DerivedTransaction,
-    c: CustomerSnapshot,
-    definitions: readonly SegmentDefinition[],
-    now: string,
-    domain: DomainConfig,
-    topic: string,
-    cause: string,
-    trace: DerivedTrace | undefined,
-  ): Promise<{ entered: number; left: number }> {
-    const initial = await tx.segments.membershipOf(c.customerId);
-    const step = reevaluateMembership(initial, definitions, c.state, now, domain);
-    if (step.transitions.length === 0) return { entered: 0, left: 0 };
-    const history = membershipHistoryRows(c.customerId, step.transitions, c.lastRevision, cause);
-    await persistMembership(tx, c.customerId, initial, step.members, history, topic, () => trace);
-    await tx.churn.setSweptAt(c.customerId, now);
-    return { entered: step.transitions.filter((t) => t.change === 'entered').length, left: step.transitions.filter((t) => t.change === 'left').length };
   }
 
   /** Sweeps every `intervalMs` (default 60 s) until stop; a failed sweep is retried next tick. */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   churnConfigOverridesErrors,
   DEFAULT_CHURN_CONFIG,
@@ -14,7 +13,7 @@ import { DerivedError, DerivedErrorCode } from './derived.errors';
 import type { DerivedTrace } from './derived.ports';
 import type { ChurnRuleRecord, CustomerPageQuery, CustomerSnapshot, DerivedStore, DerivedTransaction } from './derived-store.port';
 import { nowOf, pageSizeOf, type DerivedServiceOptions } from './derived-services.options';
-import { PeriodicSweep } from './periodic-sweep';
+import { PeriodicSweep, sweepRulesFingerprint } from './periodic-sweep';
 
 export interface ChurnPassResult {
   readonly customers: number;
@@ -147,7 +146,7 @@ export class ChurnSweeper {
       const active = await this.store.transaction((tx) => tx.churn.activeRules());
       const config = layerChurnConfig(this.options.churn ?? DEFAULT_CHURN_CONFIG, active.overrides);
       const domain = this.options.domain ?? DEFAULT_DOMAIN_CONFIG;
-      const rules = `v${active.version}:${createHash('sha256').update(JSON.stringify({ config, domain })).digest('base64url').slice(0, 22)}`;
+      const rules = `v${active.version}:${sweepRulesFingerprint({ config, domain })}`;
       return churnPass(this.store, this.options, {
         query: { survivorsOnly: true, dueBy: { sweep: 'churn', now, rules } },
         cause: `sweep@${now}`,

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Runs a sweep every `intervalMs` (default 60 s) from `start` until `stop`, one at a time: the
  * next tick is scheduled when the sweep in hand ends, so a slow sweep never overlaps the next.
@@ -43,3 +45,9 @@ export class PeriodicSweep {
     await this.running;
   }
 }
+
+/**
+ * A short fingerprint of what a clock sweeper evaluates with (thresholds, definitions, domain
+ * configuration): a per-customer sweep deadline holds only under the fingerprint it was computed with.
+ */
+export const sweepRulesFingerprint = (rules: unknown): string => createHash('sha256').update(JSON.stringify(rules)).digest('base64url').slice(0, 22);

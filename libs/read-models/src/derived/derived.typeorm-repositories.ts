@@ -91,7 +91,6 @@ export class SegmentMembershipTypeOrmRepository implements SegmentMembershipRepo
   }
 }
 
-
 /**
  * churn_flags, churn_rule_versions, customer_clock and customer_360's risk score, bound to a
  * transaction. `prefetch` reads a page's open flags and sweep times in two statements; a
