@@ -13,6 +13,13 @@ export interface BatchLimits {
   readonly catchUpMaxSize?: number;
   /** Longest wait, after a batch's first event, for more to fill it. */
   readonly maxLatencyMs: number;
+  /**
+   * The same wait while catching up (the last batch ended before the store's head). The next
+   * batch is read while this one is applied, so a wait that ends before the apply does costs
+   * nothing; cut at the live latency instead, a catch-up batch would hold only what arrived in
+   * those few milliseconds (a page or two) and never grow. Default: 10 × `maxLatencyMs`.
+   */
+  readonly catchUpMaxLatencyMs?: number;
 }
 
 export interface ReadBatch {

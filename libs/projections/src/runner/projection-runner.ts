@@ -140,7 +140,7 @@ export class ProjectionRunner<R> {
     // A caller that sets only maxSize (tests: small batches) gets no growth unless it asks for it.
     this.limits = options.batch?.maxSize !== undefined && options.batch.catchUpMaxSize === undefined ? { ...limits, catchUpMaxSize: limits.maxSize } : limits;
     const catchUp = this.limits.catchUpMaxSize ?? this.limits.maxSize;
-    if (!Number.isInteger(this.limits.maxSize) || this.limits.maxSize < 1 || this.limits.maxLatencyMs < 0 || !Number.isInteger(catchUp))
+    if (!Number.isInteger(this.limits.maxSize) || this.limits.maxSize < 1 || this.limits.maxLatencyMs < 0 || (this.limits.catchUpMaxLatencyMs ?? 0) < 0 || !Number.isInteger(catchUp))
       throw new ProjectionError(ProjectionErrorCode.InvalidOptions, 'batch limits must be positive');
     this.streams = { readStream: (id) => options.eventStore.readStream(id) };
     options.assigner.onChange(() => this.wake.fire());
@@ -317,7 +317,13 @@ export class ProjectionRunner<R> {
     const reader = new BatchReader(subscription[Symbol.asyncIterator]());
     let committed = false;
     let size = this.limits.maxSize;
-    let reading: Promise<ReadBatch> | undefined = reader.next({ ...this.limits, maxSize: size }, this.wake);
+    /** Whether the last batch ended before the store's head: the next is cut as a catch-up batch. */
+    let behind = false;
+    const limits = (): BatchLimits =>
+      behind
+        ? { ...this.limits, maxSize: size, maxLatencyMs: this.limits.catchUpMaxLatencyMs ?? this.limits.maxLatencyMs * 10 }
+        : { ...this.limits, maxSize: size };
+    let reading: Promise<ReadBatch> | undefined = reader.next(limits(), this.wake);
     try {
       // Already at the head (nothing to read): live now — otherwise only a drained batch says so,
       // and a runner that starts caught up would report catching-up until the next event.
@@ -325,10 +331,14 @@ export class ProjectionRunner<R> {
       if ((await eventStore.headPosition()) <= from) this.setState('live');
       else if (this.state !== 'live') this.setState('catching-up');
       while (!this.stopRequested && !this.pauseRequested && assigner.version === version) {
-        const batch: ReadBatch = await (reading ?? reader.next({ ...this.limits, maxSize: size }, this.wake));
+        const batch: ReadBatch = await (reading ?? reader.next(limits(), this.wake));
         reading = undefined;
-        // Adaptive size: grow while catching up, back to the live size once drained.
-        size = batch.drained ? this.limits.maxSize : Math.max(this.limits.maxSize, Math.min(size * 2, this.limits.catchUpMaxSize ?? size));
+        // Adaptive size: grow while the store's head is ahead of the batch, back to the live size
+        // once caught up. A batch cut by its latency is behind too when the reads could not keep
+        // up with the wait (a busy process, a slow page): the head says so, not the cut.
+        const end = batch.events[batch.events.length - 1]?.globalPosition;
+        behind = end !== undefined && !batch.ended && (await eventStore.headPosition()) > end;
+        size = behind ? Math.max(this.limits.maxSize, Math.min(size * 2, this.limits.catchUpMaxSize ?? size)) : this.limits.maxSize;
         if (batch.ended) {
           if (batch.events.length > 0) committed = (await this.applyBatch(batch.events, owned)) || committed;
           throw new Error('subscription ended');
@@ -338,17 +348,13 @@ export class ProjectionRunner<R> {
         // and dropped with the subscription if this one fails: the next pipeline starts from the
         // committed checkpoints.
         if (batch.events.length > 0) {
-          reading = reader.next({ ...this.limits, maxSize: size }, this.wake);
+          reading = reader.next(limits(), this.wake);
           committed = (await this.applyBatch(batch.events, owned)) || committed;
         }
-        if (batch.drained) {
-          if (this.state !== 'live') this.setState('live');
-        } else {
-          // A full batch: more may follow, or it ended exactly at the head — then the next read
-          // waits for an event that may never come, and the state must say live now.
-          const end = batch.events[batch.events.length - 1]?.globalPosition ?? 0n;
-          this.setState((await eventStore.headPosition()) <= end ? 'live' : 'catching-up');
-        }
+        // A drained batch is live even behind the head: what is left may be none of ours (a
+        // filtered read), and the next read then waits for an event that may never come. A full
+        // batch that ended exactly at the head is live for the same reason.
+        this.setState(batch.drained || !behind ? 'live' : 'catching-up');
         if (this.unpersistedEnd !== null && !this.stopRequested && assigner.version === version) await this.flushIdleCheckpoints(owned);
       }
       return committed;

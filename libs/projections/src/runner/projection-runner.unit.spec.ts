@@ -351,6 +351,48 @@ describe('ProjectionRunner batch sizing and the prepare hook', () => {
     await runner.stop();
   });
 
+  it('keeps growing catch-up batches when reads are slower than the live latency (the head, not the cut, says behind)', async () => {
+    const eventStore = await seeded(300);
+    // Every third event is a slow read (a page from a busy database): the live latency (5 ms)
+    // cuts a batch after two or three events however far behind the reader is.
+    const subscribe = eventStore.subscribeToAll.bind(eventStore);
+    eventStore.subscribeToAll = (options) => {
+      const inner = subscribe(options);
+      return {
+        stop: () => inner.stop(),
+        async *[Symbol.asyncIterator]() {
+          let n = 0;
+          for await (const event of inner) {
+            if (++n % 3 === 0) await new Promise((r) => setTimeout(r, 15));
+            yield event;
+          }
+        },
+      };
+    };
+    const events: RunnerEvent[] = [];
+    const store = new InMemoryProjectionStore();
+    const runner = new ProjectionRunner({
+      definition: customer360Projection(),
+      eventStore,
+      store,
+      assigner: new StaticPartitionAssigner(allPartitions(PARTITIONS)),
+      workerId: 'w1',
+      partitionCount: PARTITIONS,
+      batch: { maxSize: 4, maxLatencyMs: 5, catchUpMaxSize: 32, catchUpMaxLatencyMs: 2_000 },
+      hooks: { onEvent: (e) => events.push(e) },
+    });
+    await runner.start();
+    const head = (await eventStore.headPosition()).toString();
+    await expectEventually(() => expect(runner.status().position).toBe(head), { timeoutMs: 10_000 });
+    const sizes = events.flatMap((e) => (e.kind === 'committed' ? [e.events] : []));
+    // The first batch is cut by the live latency; behind the head, the next ones grow to 32.
+    expect(sizes[0]).toBeLessThan(4);
+    expect(sizes.filter((n) => n === 32).length).toBeGreaterThanOrEqual(5);
+    await expectEqualsFold(eventStore, store);
+    await expectEventually(() => expect(runner.status().state).toBe('live'));
+    await runner.stop();
+  });
+
   it('a caller that sets only maxSize gets fixed batches (no growth)', async () => {
     const eventStore = await seeded(100);
     const store = new InMemoryProjectionStore();
