@@ -37,10 +37,19 @@ const money = (minor: number): string => (minor / 100).toFixed(2);
 
 /** The usual channels and their latest interaction: what inactivity measures silence from (none: the rule cannot hold). */
 const usualChannelsOf = (state: Customer360State, c: ChurnConfig['inactivity']) => {
-  const totals: Record<Channel, number> = { branch: 0, mobile: 0, 'call-centre': 0 };
-  for (const b of state.activity) for (const ch of CHANNELS) totals[ch] += b.interactions[ch];
-  const all = totals.branch + totals.mobile + totals['call-centre'];
+  // Named loads into locals: this runs for every customer at every step (no per-bucket keyed access).
+  let branch = 0;
+  let mobile = 0;
+  let callCentre = 0;
+  for (const b of state.activity) {
+    const i = b.interactions;
+    branch += i.branch;
+    mobile += i.mobile;
+    callCentre += i['call-centre'];
+  }
+  const all = branch + mobile + callCentre;
   if (all < c.minInteractions) return null;
+  const totals: Record<Channel, number> = { branch, mobile, 'call-centre': callCentre };
   const usual = CHANNELS.filter((ch) => totals[ch] / all >= c.usualChannelMinShare);
   const lasts = usual.map((ch) => state.lastInteraction[ch]).filter((x) => x !== null);
   if (lasts.length === 0) return null;
@@ -230,7 +239,12 @@ export const evaluateChurn = (
   domain: DomainConfig = DEFAULT_DOMAIN_CONFIG,
 ): ChurnFlag[] => {
   const input: RuleInput = { state: view, now: toIso(now), config, domain };
-  return RULES.map((rule) => rule(input)).filter((f) => f !== null);
+  const flags: ChurnFlag[] = [];
+  for (const rule of RULES) {
+    const flag = rule(input);
+    if (flag !== null) flags.push(flag);
+  }
+  return flags;
 };
 
 /** Deadlines are brought forward by this much, so float rounding can only make a check early, never late. */

@@ -591,7 +591,8 @@ const withTimeline = (
   let i = 0;
   while (i < rest.length && !before(entry, rest[i] as TimelineEntry)) i++;
   if (i >= TIMELINE_LIMIT) return { ...s, latestActivityDay, position };
-  const timeline = [...rest.slice(0, i), entry, ...rest.slice(i, TIMELINE_LIMIT - 1)];
+  const timeline = rest.slice(0, TIMELINE_LIMIT - 1); // one copy; the entry goes in at i
+  timeline.splice(i, 0, entry);
   return { ...s, latestActivityDay, timeline, position };
 };
 
