@@ -21,6 +21,8 @@ export interface ProjectorConfig {
    * behind, and drop back once it is live). Null: 8 × batchSize.
    */
   readonly catchUpBatchSize: number | null;
+  /** Catch-up batches stop growing at about this many customers (the batch's memory). */
+  readonly catchUpBatchCustomers: number;
   readonly batchLatencyMs: number;
   /**
    * Bulk catch-up (ProjectionRunner): a projection starting from nothing with at least this many
@@ -76,6 +78,7 @@ export function parseProjectorConfig(env: Env): ProjectorConfig {
     leaseTtlMs: int(env, 'PROJECTOR_LEASE_TTL_MS', 10_000, 500, 600_000),
     batchSize: int(env, 'PROJECTOR_BATCH_SIZE', 500, 1, 100_000),
     catchUpBatchSize: env['PROJECTOR_CATCH_UP_BATCH_SIZE'] ? int(env, 'PROJECTOR_CATCH_UP_BATCH_SIZE', 0, 1, 100_000) : null,
+    catchUpBatchCustomers: int(env, 'PROJECTOR_CATCH_UP_BATCH_CUSTOMERS', 2_000, 1, 100_000),
     batchLatencyMs: int(env, 'PROJECTOR_BATCH_LATENCY_MS', 25, 0, 60_000),
     bulkMinEvents: int(env, 'PROJECTOR_BULK_MIN_EVENTS', 10_000, 0, 1_000_000_000),
     bulkChunkEvents: int(env, 'PROJECTOR_BULK_CHUNK_EVENTS', 4_000, 1, 100_000),

@@ -139,7 +139,8 @@ export class Projector {
         assigner,
         workerId: config.workerId,
         partitionCount: config.partitions,
-        batch: { maxSize: config.batchSize, maxLatencyMs: config.batchLatencyMs, catchUpMaxSize: config.catchUpBatchSize ?? config.batchSize * 8 },
+        batch: { maxSize: config.batchSize, maxLatencyMs: config.batchLatencyMs, catchUpMaxSize: config.catchUpBatchSize ?? config.batchSize * 8,
+          catchUpMaxCustomers: config.catchUpBatchCustomers },
         bulk: { minEvents: config.bulkMinEvents, chunkEvents: config.bulkChunkEvents },
         hooks: this.options.hooks,
         // Our own store: measure lag past the visibility horizon (F15); an injected store uses the port.

@@ -11,6 +11,12 @@ export interface BatchLimits {
    * Default: `maxSize` (no growth).
    */
   readonly catchUpMaxSize?: number;
+  /**
+   * Growth also stops where a batch would hold about this many customers: a batch's memory is
+   * its customers' rows (read, folded and written together), so with many distinct customers
+   * per event a batch of catchUpMaxSize events could outgrow the heap. Default 2,000.
+   */
+  readonly catchUpMaxCustomers?: number;
   /** Longest wait, after a batch's first event, for more to fill it. */
   readonly maxLatencyMs: number;
   /**

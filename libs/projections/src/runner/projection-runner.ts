@@ -99,6 +99,7 @@ export interface ProjectionRunnerOptions<R> {
 }
 
 export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxSize: 500, maxLatencyMs: 25, catchUpMaxSize: 4_000 };
+const DEFAULT_CATCH_UP_MAX_CUSTOMERS = 2_000;
 
 const NO_LAG: ProjectionLag = { events: 0, capped: false, seconds: 0, measuredAt: null };
 
@@ -140,7 +141,7 @@ export class ProjectionRunner<R> {
     // A caller that sets only maxSize (tests: small batches) gets no growth unless it asks for it.
     this.limits = options.batch?.maxSize !== undefined && options.batch.catchUpMaxSize === undefined ? { ...limits, catchUpMaxSize: limits.maxSize } : limits;
     const catchUp = this.limits.catchUpMaxSize ?? this.limits.maxSize;
-    if (!Number.isInteger(this.limits.maxSize) || this.limits.maxSize < 1 || this.limits.maxLatencyMs < 0 || (this.limits.catchUpMaxLatencyMs ?? 0) < 0 || !Number.isInteger(catchUp))
+    if (!Number.isInteger(this.limits.maxSize) || this.limits.maxSize < 1 || this.limits.maxLatencyMs < 0 || (this.limits.catchUpMaxLatencyMs ?? 0) < 0 || (this.limits.catchUpMaxCustomers ?? 1) < 1 || !Number.isInteger(catchUp))
       throw new ProjectionError(ProjectionErrorCode.InvalidOptions, 'batch limits must be positive');
     this.streams = { readStream: (id) => options.eventStore.readStream(id) };
     options.assigner.onChange(() => this.wake.fire());
@@ -338,7 +339,7 @@ export class ProjectionRunner<R> {
         // up with the wait (a busy process, a slow page): the head says so, not the cut.
         const end = batch.events[batch.events.length - 1]?.globalPosition;
         behind = end !== undefined && !batch.ended && (await eventStore.headPosition()) > end;
-        size = behind ? Math.max(this.limits.maxSize, Math.min(size * 2, this.limits.catchUpMaxSize ?? size)) : this.limits.maxSize;
+        size = behind ? this.catchUpSize(size, batch.events) : this.limits.maxSize;
         if (batch.ended) {
           if (batch.events.length > 0) committed = (await this.applyBatch(batch.events, owned)) || committed;
           throw new Error('subscription ended');
@@ -366,6 +367,21 @@ export class ProjectionRunner<R> {
       await subscription.stop().catch(() => undefined);
       await reading?.catch(() => undefined);
     }
+  }
+
+  /**
+   * The next catch-up batch's size: double, up to catchUpMaxSize events and to about
+   * catchUpMaxCustomers customers at this batch's events per customer.
+   */
+  private catchUpSize(size: number, events: readonly RecordedEvent[]): number {
+    const { maxSize, catchUpMaxSize, catchUpMaxCustomers = DEFAULT_CATCH_UP_MAX_CUSTOMERS } = this.limits;
+    const customers = new Set<string>();
+    for (const event of events) {
+      const id = this.options.definition.identity(event);
+      if (id !== null) customers.add(id);
+    }
+    const byCustomers = customers.size === 0 ? Number.POSITIVE_INFINITY : Math.floor((events.length * catchUpMaxCustomers) / customers.size);
+    return Math.max(maxSize, Math.min(size * 2, catchUpMaxSize ?? size, byCustomers));
   }
 
   /** Whether the last bulk pass committed anything (runPipeline's return after an interrupted pass). */

@@ -393,6 +393,33 @@ describe('ProjectionRunner batch sizing and the prepare hook', () => {
     await runner.stop();
   });
 
+  it('stops growing catch-up batches at about catchUpMaxCustomers customers (a batch’s memory is its rows)', async () => {
+    const many = Array.from({ length: 60 }, (_, i) => `M${i}`);
+    const eventStore = new InMemoryEventStore();
+    await appendHistory(eventStore, historyFromOps(many, seededOps(5, 900, many.length)));
+    const events: RunnerEvent[] = [];
+    const store = new InMemoryProjectionStore();
+    const runner = new ProjectionRunner({
+      definition: customer360Projection(),
+      eventStore,
+      store,
+      assigner: new StaticPartitionAssigner(allPartitions(PARTITIONS)),
+      workerId: 'w1',
+      partitionCount: PARTITIONS,
+      batch: { maxSize: 5, maxLatencyMs: 200, catchUpMaxSize: 400, catchUpMaxCustomers: 12 },
+      hooks: { onEvent: (e) => events.push(e) },
+    });
+    await runner.start();
+    await expectEqualsFold(eventStore, store);
+    const committed = events.flatMap((e) => (e.kind === 'committed' ? [e] : []));
+    // Growth stops near 12 customers (an estimate from the batch before: some slack), far
+    // below the 60 customers a 400-event batch would hold.
+    expect(Math.max(...committed.map((c) => c.events))).toBeGreaterThan(5);
+    expect(Math.max(...committed.map((c) => c.customers))).toBeLessThanOrEqual(24);
+    expect(Math.max(...committed.map((c) => c.events))).toBeLessThan(60);
+    await runner.stop();
+  });
+
   it('a caller that sets only maxSize gets fixed batches (no growth)', async () => {
     const eventStore = await seeded(100);
     const store = new InMemoryProjectionStore();
