@@ -56,7 +56,9 @@ function runProjector(env: Record<string, string>, onStarted?: () => Promise<voi
       try {
         line = JSON.parse(text) as ChildLine;
       } catch {
-        return; // a library's log line
+        // A library's log line (or the output of a BENCH_CHILD_NODE_ARGS flag, such as --trace-gc).
+        if (process.env['BENCH_CHILD_STDOUT']) process.stderr.write(`${text}\n`);
+        return;
       }
       if (line.kind === 'started' && onStarted) onStarted().catch((e: unknown) => {
         failure = e instanceof Error ? e : new Error(String(e));
@@ -170,7 +172,8 @@ async function runSize(events: number, customers: number, liveEvents: number, li
       const seconds = ((live.at ?? 0) - loadStart) / 1000;
       liveRate = liveEvents / seconds;
       note(`live: appended ${liveEvents} events in transactions of ${liveChunk} at ${(liveEvents / ((loadEnd - loadStart) / 1000)).toFixed(0)} events/s; ` +
-        `projector applied them all ${((live.at ?? 0) - loadEnd) / 1000} s after the last append = ${liveRate.toFixed(0)} events/s`);
+        `projector applied them all ${((live.at ?? 0) - loadEnd) / 1000} s after the last append = ${liveRate.toFixed(0)} events/s; ` +
+        `projector CPU ${(((live.cpuSeconds ?? 0) * 1e6) / Math.max(1, live.applied ?? 0)).toFixed(0)} µs/event`);
     }
     return { copyRate, rebuildRate, peakRssMb, rawRssMb, liveRate };
   } finally {

@@ -1,7 +1,7 @@
 import { foldCustomer } from '@c360/customer-domain';
-import { FencedError } from '@c360/projections';
+import { FencedError, type Customer360Record } from '@c360/projections';
 import { classifyPostgresFailure } from './pg-failures';
-import { customerRowsJson } from './projection-store/batch-unit-of-work';
+import { customerRowsJson, encodeCustomer360Record } from './projection-store/batch-unit-of-work';
 import { decodeDocument, decodeDocumentText, encodeDocument, encodeDocumentText } from './state-codec';
 
 describe('state codec', () => {
@@ -56,13 +56,13 @@ describe('state codec, text form (the batched writes and prefetches)', () => {
 
 describe('customerRowsJson (the batched customer_360 upsert parameter)', () => {
   const record = (customerId: string, state: unknown) =>
-    ({ customerId, lastRevision: 3, state, tier: 'mass', region: null, relationshipValueMinor: 12, churnRiskScore: 0, mergedInto: null, mergedFrom: ['X'], lastEventAt: null }) as unknown as Parameters<typeof customerRowsJson>[0][number];
+    ({ customerId, lastRevision: 3, state, tier: 'mass', region: null, relationshipValueMinor: 12, churnRiskScore: 0, mergedInto: null, mergedFrom: ['X'], lastEventAt: null }) as unknown as Customer360Record;
 
-  it('holds every column, the state as encodeDocument gives it, with or without Dates in the batch', () => {
-    const plain = record('A', { n: 1, list: ['x'] });
+  it('holds every column, the state as encodeDocument gives it (encoded when saved), with or without Dates', () => {
+    const plain = record('A', { n: 1, list: ['x'], text: 'quote " and \\ backslash, \u2028' });
     const dated = record('B', { at: new Date('2026-03-01T00:00:00.000Z') });
     for (const batch of [[plain], [plain, dated]]) {
-      const rows = JSON.parse(customerRowsJson(batch)) as Array<Record<string, unknown>>;
+      const rows = JSON.parse(customerRowsJson(batch.map(encodeCustomer360Record))) as Array<Record<string, unknown>>;
       expect(rows).toEqual(
         batch.map((r) => ({ state: encodeDocument(r.state), customer_id: r.customerId, last_revision: 3, tier: 'mass', region: null,
           relationship_value_minor: 12, churn_risk_score: 0, merged_into: null, merged_from: ['X'], last_event_at: null })),
