@@ -25,7 +25,7 @@ import { note, report, timed, type Suite } from '../report';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 /** Keep in step with the projector's command in docker-compose.yml. */
-const PROJECTOR_NODE_FLAGS = ['--max-semi-space-size=32', '--max-old-space-size=160'];
+const PROJECTOR_NODE_FLAGS = ['--max-semi-space-size=16', '--max-old-space-size=160'];
 
 interface ChildLine {
   readonly kind: string;

@@ -9,7 +9,7 @@ import { allPartitions, partitionOf } from '../partitioning/partition-of';
 import { expectedCustomer360 } from '../testing/expected-fold';
 import { InMemoryLeaseStore, InMemoryProjectionStore } from '../testing/in-memory-projection-store';
 import { appendHistory, historyFromOps, seededOps } from '../testing/synthetic-history';
-import { BatchReader } from './batch-reader';
+import { BatchReader, type BatchLimits } from './batch-reader';
 import { groupByCustomer } from './grouping';
 import { ProjectionRunner, type RunnerEvent } from './projection-runner';
 import { Signal } from './signal';
@@ -38,7 +38,7 @@ function makeRunner(
   eventStore: InMemoryEventStore,
   store: InMemoryProjectionStore,
   assigner: PartitionAssigner = new StaticPartitionAssigner(allPartitions(PARTITIONS)),
-  extra: { events?: RunnerEvent[]; maxSize?: number; workerId?: string } = {},
+  extra: { events?: RunnerEvent[]; maxSize?: number; workerId?: string; batch?: Partial<BatchLimits> } = {},
 ): ProjectionRunner<Customer360Repositories> {
   return new ProjectionRunner({
     definition: customer360Projection(),
@@ -47,7 +47,7 @@ function makeRunner(
     assigner,
     workerId: extra.workerId ?? 'w1',
     partitionCount: PARTITIONS,
-    batch: { maxSize: extra.maxSize ?? 7, maxLatencyMs: 5 },
+    batch: extra.batch ?? { maxSize: extra.maxSize ?? 7, maxLatencyMs: 5 },
     backoff: { initialMs: 1, maxMs: 5 },
     lagIntervalMs: 20,
     hooks: { onEvent: (e) => extra.events?.push(e) },
@@ -371,16 +371,8 @@ describe('ProjectionRunner batch sizing and the prepare hook', () => {
     };
     const events: RunnerEvent[] = [];
     const store = new InMemoryProjectionStore();
-    const runner = new ProjectionRunner({
-      definition: customer360Projection(),
-      eventStore,
-      store,
-      assigner: new StaticPartitionAssigner(allPartitions(PARTITIONS)),
-      workerId: 'w1',
-      partitionCount: PARTITIONS,
-      batch: { maxSize: 4, maxLatencyMs: 5, catchUpMaxSize: 32, catchUpMaxLatencyMs: 2_000 },
-      hooks: { onEvent: (e) => events.push(e) },
-    });
+    const batch = { maxSize: 4, maxLatencyMs: 5, catchUpMaxSize: 32, catchUpMaxLatencyMs: 2_000 };
+    const runner = makeRunner(eventStore, store, undefined, { events, batch });
     await runner.start();
     const head = (await eventStore.headPosition()).toString();
     await expectEventually(() => expect(runner.status().position).toBe(head), { timeoutMs: 10_000 });
@@ -399,16 +391,8 @@ describe('ProjectionRunner batch sizing and the prepare hook', () => {
     await appendHistory(eventStore, historyFromOps(many, seededOps(5, 900, many.length)));
     const events: RunnerEvent[] = [];
     const store = new InMemoryProjectionStore();
-    const runner = new ProjectionRunner({
-      definition: customer360Projection(),
-      eventStore,
-      store,
-      assigner: new StaticPartitionAssigner(allPartitions(PARTITIONS)),
-      workerId: 'w1',
-      partitionCount: PARTITIONS,
-      batch: { maxSize: 5, maxLatencyMs: 200, catchUpMaxSize: 400, catchUpMaxCustomers: 12 },
-      hooks: { onEvent: (e) => events.push(e) },
-    });
+    const batch = { maxSize: 5, maxLatencyMs: 200, catchUpMaxSize: 400, catchUpMaxCustomers: 12 };
+    const runner = makeRunner(eventStore, store, undefined, { events, batch });
     await runner.start();
     await expectEqualsFold(eventStore, store);
     const committed = events.flatMap((e) => (e.kind === 'committed' ? [e] : []));
