@@ -3,7 +3,6 @@ import { customerStreamId, EXAMPLES_V1, type CanonicalEventType } from '@c360/co
 import type { JsonObject } from '@c360/event-store';
 import { ChurnSweeper, type DerivedStore } from '@c360/projections';
 import type { HistoryAppend } from '@c360/projections/testing';
-import { TypeOrmDerivedStore } from '@c360/read-models';
 import { parseDerivedConfig } from '../src/derived/derived-config';
 import { Projector } from '../src/projector';
 import { createHarness, type Harness } from './harness';
@@ -57,10 +56,7 @@ describe('churn sweeper: flags only the clock can raise (real PostgreSQL)', () =
   beforeAll(async () => {
     h = await createHarness();
     await h.append(drainedCustomer());
-    projector = new Projector({ config: h.config({ workerId: 'clock-only', mode: 'single' }), derived });
-    await projector.start();
-    await h.caughtUpDigest();
-    store = new TypeOrmDerivedStore(projector.dataSource);
+    ({ projector, store } = await h.startCaughtUp({ workerId: 'clock-only' }, derived));
   });
   afterAll(async () => {
     await projector.stop();

@@ -96,9 +96,7 @@ describe('derived views: segment membership, churn flags, outbox, shadow runs (r
   beforeAll(async () => {
     h = await createHarness();
     await h.append([...historyFromOps(CUSTOMERS, seededOps(7, 600, CUSTOMERS.length)), ...silentCustomer()]);
-    projector = await startProjector('derived-1');
-    await h.caughtUpDigest();
-    store = new TypeOrmDerivedStore(projector.dataSource);
+    ({ projector, store } = await h.startCaughtUp({ workerId: 'derived-1', batchSize: 41 }, derived));
   });
   afterAll(async () => {
     await projector.stop();

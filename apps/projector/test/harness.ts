@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { migratePostgresEventStore, PostgresEventStore } from '@c360/event-store';
 import { appendHistory, type HistoryAppend } from '@c360/projections/testing';
-import { readModelDigest, type ReadModelDigest } from '@c360/read-models';
+import { readModelDigest, TypeOrmDerivedStore, type ReadModelDigest } from '@c360/read-models';
 import { createTestDatabase, expectEventually, type TestDatabase } from '@c360/testing';
 import { parseDerivedConfig, type DerivedConfig } from '../src/derived/derived-config';
 import { Projector } from '../src/projector';
@@ -34,6 +34,11 @@ export interface Harness {
   rebuildDigest(schema: string): Promise<ReadModelDigest>;
   /** Digest of a live schema, once every partition's checkpoint has reached the head. */
   caughtUpDigest(schema?: string, timeoutMs?: number): Promise<ReadModelDigest>;
+  /**
+   * A single-mode projector started on `read_models` and caught up with what was appended, and
+   * the derived store on its data source (tests that drive the sweepers by hand). Stop it.
+   */
+  startCaughtUp(overrides: Partial<ProjectorConfig>, derived?: DerivedConfig): Promise<{ projector: Projector; store: TypeOrmDerivedStore }>;
   close(): Promise<void>;
 }
 
@@ -98,6 +103,12 @@ export async function createHarness(): Promise<Harness> {
       } finally {
         await projector.dataSource.destroy();
       }
+    },
+    async startCaughtUp(overrides, derivedConfig = derived) {
+      const projector = new Projector({ config: config({ mode: 'single', ...overrides }), derived: derivedConfig });
+      await projector.start();
+      await waitCaughtUp('read_models', 30_000);
+      return { projector, store: new TypeOrmDerivedStore(projector.dataSource) };
     },
     async close() {
       await eventStore.close();

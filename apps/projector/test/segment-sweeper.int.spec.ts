@@ -11,7 +11,7 @@ import {
 import type { JsonObject } from '@c360/event-store';
 import type { DerivedStore } from '@c360/projections';
 import { historyFromOps, seededOps, type HistoryAppend } from '@c360/projections/testing';
-import { decodeDocument, TypeOrmDerivedStore } from '@c360/read-models';
+import { decodeDocument } from '@c360/read-models';
 import { expectEventually } from '@c360/testing';
 import { parseDerivedConfig } from '../src/derived/derived-config';
 import { SEGMENT_SWEEPER_JOB, SegmentSweeper } from '../src/derived/segment-sweeper';
@@ -60,10 +60,7 @@ describe('segment membership follows the clock (segment sweeper, real PostgreSQL
       ...quietCustomer(APP_USER, 'MobileSessionStarted', [15, 10, 5, 0]),
       ...quietCustomer(BRANCH_USER, 'BranchVisited', [12, 6, 0]),
     ]);
-    projector = new Projector({ config: h.config({ workerId: 'seg-sweep', mode: 'single', batchSize: 33 }), derived });
-    await projector.start();
-    await h.caughtUpDigest();
-    store = new TypeOrmDerivedStore(projector.dataSource);
+    ({ projector, store } = await h.startCaughtUp({ workerId: 'seg-sweep', batchSize: 33 }, derived));
   });
   afterAll(async () => {
     await projector.stop();

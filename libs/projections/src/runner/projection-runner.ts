@@ -5,7 +5,7 @@ import type { PartitionAssigner } from '../partitioning/partition-assigner';
 import type { BulkProgress, FailureKind, PartitionLease, ProjectionStore } from '../ports/projection-store.port';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { BatchReader, type BatchLimits, type ReadBatch } from './batch-reader';
-import { groupByCustomer } from './grouping';
+import { groupByCustomer, type GroupedBatch } from './grouping';
 import type { ProjectionFailure, ProjectionLag, ProjectionState, ProjectionStatus } from './projection-status';
 import { RateMeter } from './rate-meter';
 import { Signal, sleepUnless } from './signal';
@@ -338,10 +338,11 @@ export class ProjectionRunner<R> {
         // once caught up. A batch cut by its latency is behind too when the reads could not keep
         // up with the wait (a busy process, a slow page): the head says so, not the cut.
         const end = batch.events[batch.events.length - 1]?.globalPosition;
+        const grouped = this.group(batch.events);
         behind = end !== undefined && !batch.ended && (await eventStore.headPosition()) > end;
-        size = behind ? this.catchUpSize(size, batch.events) : this.limits.maxSize;
+        size = behind ? this.catchUpSize(size, batch.events.length, grouped.customers.length) : this.limits.maxSize;
         if (batch.ended) {
-          if (batch.events.length > 0) committed = (await this.applyBatch(batch.events, owned)) || committed;
+          if (batch.events.length > 0) committed = (await this.applyBatch(batch.events, grouped, owned)) || committed;
           throw new Error('subscription ended');
         }
         // Pipelining: the next batch is read (the event store's connection) while this one is
@@ -350,7 +351,7 @@ export class ProjectionRunner<R> {
         // committed checkpoints.
         if (batch.events.length > 0) {
           reading = reader.next(limits(), this.wake);
-          committed = (await this.applyBatch(batch.events, owned)) || committed;
+          committed = (await this.applyBatch(batch.events, grouped, owned)) || committed;
         }
         // A drained batch is live even behind the head: what is left may be none of ours (a
         // filtered read), and the next read then waits for an event that may never come. A full
@@ -371,16 +372,11 @@ export class ProjectionRunner<R> {
 
   /**
    * The next catch-up batch's size: double, up to catchUpMaxSize events and to about
-   * catchUpMaxCustomers customers at this batch's events per customer.
+   * catchUpMaxCustomers customers at this batch's events per customer (of ours).
    */
-  private catchUpSize(size: number, events: readonly RecordedEvent[]): number {
+  private catchUpSize(size: number, events: number, customers: number): number {
     const { maxSize, catchUpMaxSize, catchUpMaxCustomers = DEFAULT_CATCH_UP_MAX_CUSTOMERS } = this.limits;
-    const customers = new Set<string>();
-    for (const event of events) {
-      const id = this.options.definition.identity(event);
-      if (id !== null) customers.add(id);
-    }
-    const byCustomers = customers.size === 0 ? Number.POSITIVE_INFINITY : Math.floor((events.length * catchUpMaxCustomers) / customers.size);
+    const byCustomers = customers === 0 ? Number.POSITIVE_INFINITY : Math.floor((events * catchUpMaxCustomers) / customers);
     return Math.max(maxSize, Math.min(size * 2, catchUpMaxSize ?? size, byCustomers));
   }
 
@@ -523,15 +519,17 @@ export class ProjectionRunner<R> {
     }
   }
 
-  private async applyBatch(events: RecordedEvent[], owned: ReadonlyMap<number, PartitionLease>): Promise<boolean> {
-    const { definition, store, assigner, workerId, partitionCount, hooks } = this.options;
+  /** The batch's events of this worker, by customer (groupByCustomer over the owned checkpoints). */
+  private group(events: readonly RecordedEvent[]): GroupedBatch {
+    const { definition, partitionCount } = this.options;
+    return groupByCustomer(events, (e) => definition.identity(e), { partitionCount, checkpoints: this.checkpoints });
+  }
+
+  private async applyBatch(events: RecordedEvent[], grouped: GroupedBatch, owned: ReadonlyMap<number, PartitionLease>): Promise<boolean> {
+    const { definition, store, assigner, workerId, hooks } = this.options;
     const last = events[events.length - 1];
     if (!last) return false;
     const end = last.globalPosition;
-    const grouped = groupByCustomer(events, (e) => definition.identity(e), {
-      partitionCount,
-      checkpoints: this.checkpoints,
-    });
     const partitions = [...owned.keys()];
     const idleFor = Date.now() - this.lastPersistedAt;
     if (grouped.eventCount === 0 && idleFor < this.idleCheckpointEveryMs) {
